@@ -1,0 +1,17 @@
+import { TokensPanel } from "@/components/tokens/tokens-panel";
+import { requireUser } from "@/lib/auth/session";
+import { listTokens } from "@/lib/tokens/create-token";
+import { createTokenAction } from "./actions";
+
+export const metadata = { title: "Settings" };
+
+export default async function SettingsPage({ params }: { params: Promise<{ org: string }> }) {
+  const { org } = await params;
+  const principal = await requireUser(org);
+  return (
+    <div className="space-y-8">
+      <h1 className="text-2xl font-semibold">Settings</h1>
+      <TokensPanel orgSlug={principal.orgSlug} tokens={await listTokens(principal)} createToken={createTokenAction} />
+    </div>
+  );
+}

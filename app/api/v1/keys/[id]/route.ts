@@ -1,0 +1,16 @@
+import { json, withAuth } from "@/lib/api/handler";
+import { getKey } from "@/lib/keys/list-keys";
+import { revokeKey } from "@/lib/keys/revoke-key";
+
+type Params = { id: string };
+
+// GET /api/v1/keys/{id} — one key (404 when it is not in your organization)
+export const GET = withAuth<Params>(async ({ principal, params }) => json(await getKey(principal, params.id)), {
+  permission: "keys:read",
+});
+
+// DELETE /api/v1/keys/{id} — revoke now; verifiers reject it on the next call
+export const DELETE = withAuth<Params>(
+  async ({ principal, params, meta }) => json(await revokeKey(principal, params.id, meta)),
+  { permission: "keys:write" },
+);

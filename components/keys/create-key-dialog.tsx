@@ -1,0 +1,102 @@
+"use client";
+
+import { useState, type FormEvent } from "react";
+import { Button } from "../ui/button";
+import { Dialog } from "../ui/dialog";
+import { ErrorText, Field, Input } from "../ui/field";
+import { SecretReveal } from "../ui/secret-reveal";
+
+export type ScopeOption = { name: string; description: string };
+type CreateResult = { ok: true; data: { id: string; key: string } } | { ok: false; error: { message: string } };
+
+export function CreateKeyDialog({
+  scopes,
+  onCreate,
+  onDone,
+}: {
+  scopes: ScopeOption[];
+  onCreate: (input: { name: string; scopes: string[]; environment: string; expiresAt?: string }) => Promise<CreateResult>;
+  onDone: () => void;
+}) {
+  const [open, setOpen] = useState(false);
+  const [secret, setSecret] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [pending, setPending] = useState(false);
+
+  function close() {
+    setOpen(false);
+    setSecret(null);
+    setError(null);
+    onDone();
+  }
+
+  async function submit(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    const form = new FormData(e.currentTarget);
+    const expires = String(form.get("expiresAt") ?? "");
+    setPending(true);
+    setError(null);
+    const res = await onCreate({
+      name: String(form.get("name") ?? ""),
+      scopes: form.getAll("scopes").map(String),
+      environment: String(form.get("environment") ?? "live"),
+      ...(expires ? { expiresAt: new Date(expires).toISOString() } : {}),
+    });
+    setPending(false);
+    if (res.ok) setSecret(res.data.key);
+    else setError(res.error.message);
+  }
+
+  return (
+    <>
+      <Button onClick={() => setOpen(true)}>Create key</Button>
+      <Dialog open={open} onClose={close} title={secret ? "Your new API key" : "Create an API key"}>
+        {secret ? (
+          <div className="space-y-4">
+            <SecretReveal secret={secret} what="key" />
+            <div className="flex justify-end">
+              <Button onClick={close}>Done</Button>
+            </div>
+          </div>
+        ) : (
+          <form onSubmit={submit} className="space-y-4">
+            <ErrorText>{error}</ErrorText>
+            <Field label="Name">
+              <Input name="name" required maxLength={100} placeholder="e.g. billing-service" autoFocus />
+            </Field>
+            <fieldset className="text-sm">
+              <legend className="font-medium text-slate-800">Scopes</legend>
+              <p className="text-xs text-slate-500">Grant only what this key needs.</p>
+              <div className="mt-2 space-y-1">
+                {scopes.map((s) => (
+                  <label key={s.name} className="flex items-center gap-2">
+                    <input type="checkbox" name="scopes" value={s.name} />
+                    <code className="text-xs">{s.name}</code>
+                    <span className="text-slate-500">{s.description}</span>
+                  </label>
+                ))}
+              </div>
+            </fieldset>
+            <Field label="Environment">
+              <select name="environment" className="w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm">
+                <option value="live">live</option>
+                <option value="test">test</option>
+              </select>
+            </Field>
+            <Field label="Expires (optional)">
+              <Input name="expiresAt" type="datetime-local" />
+            </Field>
+            <div className="flex justify-end gap-2">
+              <Button type="button" variant="secondary" onClick={close}>
+                Cancel
+              </Button>
+              <Button type="submit" disabled={pending}>
+                {pending ? "Creating…" : "Create"}
+              </Button>
+            </div>
+          </form>
+        )}
+      </Dialog>
+    </>
+  );
+}

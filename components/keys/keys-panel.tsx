@@ -1,0 +1,129 @@
+"use client";
+
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useState } from "react";
+import type { KeyView } from "@/lib/schemas/keys";
+import { Badge } from "../ui/badge";
+import { Button } from "../ui/button";
+import { Dialog } from "../ui/dialog";
+import { ErrorText } from "../ui/field";
+import { CreateKeyDialog, type ScopeOption } from "./create-key-dialog";
+import { keyQueries } from "./query-keys";
+
+type Result<T> = { ok: true; data: T } | { ok: false; error: { message: string } };
+
+const fmt = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : "—");
+const TONE = { active: "green", revoked: "red", expired: "amber" } as const;
+
+export function KeysPanel({
+  orgSlug,
+  initialKeys,
+  scopes,
+  canWrite,
+  createKey,
+  revokeKey,
+}: {
+  orgSlug: string;
+  initialKeys: KeyView[];
+  scopes: ScopeOption[];
+  canWrite: boolean;
+  createKey: (orgSlug: string, input: unknown) => Promise<Result<{ id: string; key: string }>>;
+  revokeKey: (orgSlug: string, keyId: string) => Promise<Result<{ id: string }>>;
+}) {
+  const qc = useQueryClient();
+  const keys = useQuery({
+    queryKey: keyQueries.list(orgSlug),
+    queryFn: async (): Promise<KeyView[]> => {
+      const res = await fetch(`/api/v1/keys?org=${encodeURIComponent(orgSlug)}`);
+      if (!res.ok) throw new Error("Could not load keys.");
+      return ((await res.json()) as { data: KeyView[] }).data;
+    },
+    initialData: initialKeys,
+  });
+  const [confirming, setConfirming] = useState<KeyView | null>(null);
+  const revoke = useMutation({
+    mutationFn: async (id: string) => {
+      const res = await revokeKey(orgSlug, id);
+      if (!res.ok) throw new Error(res.error.message);
+      return res.data;
+    },
+    onSuccess: () => {
+      setConfirming(null);
+      return qc.invalidateQueries({ queryKey: keyQueries.list(orgSlug) });
+    },
+  });
+
+  return (
+    <section>
+      <div className="mb-4 flex items-center justify-between">
+        <h1 className="text-2xl font-semibold">API keys</h1>
+        {canWrite ? (
+          <CreateKeyDialog
+            scopes={scopes}
+            onCreate={(input) => createKey(orgSlug, input)}
+            onDone={() => void qc.invalidateQueries({ queryKey: keyQueries.list(orgSlug) })}
+          />
+        ) : null}
+      </div>
+      {keys.error ? <ErrorText>{keys.error.message}</ErrorText> : null}
+      {keys.data.length === 0 ? (
+        <p className="rounded-md border border-dashed border-slate-300 p-8 text-center text-slate-600">
+          No keys yet. Create one to call your APIs.
+        </p>
+      ) : (
+        <table className="w-full overflow-hidden rounded-lg border border-slate-200 bg-white text-sm">
+          <thead className="bg-slate-50 text-left text-slate-600">
+            <tr>
+              <th className="px-3 py-2">Name</th>
+              <th className="px-3 py-2">Key</th>
+              <th className="px-3 py-2">Scopes</th>
+              <th className="px-3 py-2">Created</th>
+              <th className="px-3 py-2">Last used</th>
+              <th className="px-3 py-2">Expires</th>
+              <th className="px-3 py-2">Status</th>
+              <th className="px-3 py-2" />
+            </tr>
+          </thead>
+          <tbody>
+            {keys.data.map((k) => (
+              <tr key={k.id} className="border-t border-slate-100" data-testid={`key-row-${k.id}`}>
+                <td className="px-3 py-2 font-medium">{k.name}</td>
+                <td className="px-3 py-2 font-mono text-xs">{k.display}</td>
+                <td className="px-3 py-2">
+                  {k.scopes.length ? k.scopes.map((s) => <code key={s} className="mr-1 text-xs">{s}</code>) : "—"}
+                </td>
+                <td className="px-3 py-2">{fmt(k.createdAt)}</td>
+                <td className="px-3 py-2">{fmt(k.lastUsedAt)}</td>
+                <td className="px-3 py-2">{fmt(k.expiresAt)}</td>
+                <td className="px-3 py-2">
+                  <Badge tone={TONE[k.status]}>{k.status}</Badge>
+                </td>
+                <td className="px-3 py-2 text-right">
+                  {canWrite && k.status === "active" ? (
+                    <Button variant="ghost" onClick={() => setConfirming(k)} aria-label={`Revoke ${k.name}`}>
+                      Revoke
+                    </Button>
+                  ) : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <Dialog open={confirming !== null} onClose={() => setConfirming(null)} title="Revoke this key?">
+        <p className="text-sm text-slate-700">
+          <strong>{confirming?.name}</strong> ({confirming?.display}) stops working immediately, everywhere. This cannot be undone.
+        </p>
+        {revoke.error ? <ErrorText>{revoke.error.message}</ErrorText> : null}
+        <div className="mt-4 flex justify-end gap-2">
+          <Button variant="secondary" onClick={() => setConfirming(null)}>
+            Cancel
+          </Button>
+          <Button variant="danger" disabled={revoke.isPending} onClick={() => confirming && revoke.mutate(confirming.id)}>
+            {revoke.isPending ? "Revoking…" : "Revoke key"}
+          </Button>
+        </div>
+      </Dialog>
+    </section>
+  );
+}

@@ -1,0 +1,165 @@
+// Data-plane HTTP endpoints on plain node:http (never through Next):
+//   POST /v1/verify   {"key": "...", "scopes": [...]} → 200 {valid, code, ...}
+//   ANY  /authz       forward-auth for NGINX auth_request / Traefik / Envoy ext_authz
+//   GET  /healthz     process up;   GET /readyz   database reachable
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { errorBody, newRequestId, type ErrorCode, ERROR_STATUS } from "../api/errors";
+import { parseScopeList } from "../policy/scopes";
+import type { DataPlane } from "./data-plane";
+import { decide } from "./decide";
+import type { Decision } from "./types";
+
+const MAX_BODY = 16 * 1024;
+const JSON_HEADERS = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { ...JSON_HEADERS, "content-length": Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function sendError(res: ServerResponse, code: ErrorCode, message: string, headers?: Record<string, string>): void {
+  send(res, ERROR_STATUS[code], errorBody(code, message, newRequestId()), headers);
+}
+
+function readBody(req: IncomingMessage): Promise<string | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on("data", (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        resolve(null);
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on("end", () => resolve(chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks).toString("utf8")));
+    req.on("error", reject);
+  });
+}
+
+function verifyResponse(d: Decision) {
+  if (d.allow) {
+    const k = d.key;
+    return {
+      valid: true,
+      code: d.code,
+      keyId: k.id,
+      orgId: k.orgId,
+      scopes: k.scopes,
+      environment: k.environment,
+      expiresAt: k.expiresAt === null ? null : new Date(k.expiresAt).toISOString(),
+    };
+  }
+  return d.missingScopes ? { valid: false, code: d.code, missingScopes: d.missingScopes } : { valid: false, code: d.code };
+}
+
+async function handleVerify(dp: DataPlane, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (req.method !== "POST") return sendError(res, "method_not_allowed", "Use POST.", { allow: "POST" });
+  const raw = await readBody(req);
+  if (raw === null) return sendError(res, "payload_too_large", `Body larger than ${MAX_BODY} bytes.`);
+  let body: unknown;
+  try {
+    body = JSON.parse(raw);
+  } catch {
+    return sendError(res, "invalid_json", "Request body is not valid JSON.");
+  }
+  if (!body || typeof body !== "object" || Array.isArray(body)) {
+    return sendError(res, "validation_failed", 'Body must be a JSON object like {"key": "...", "scopes": ["..."]}.');
+  }
+  const { key, scopes } = body as { key?: unknown; scopes?: unknown };
+  if (typeof key !== "string") return sendError(res, "validation_failed", '"key" must be a string.');
+  if (scopes !== undefined && (!Array.isArray(scopes) || !scopes.every((s) => typeof s === "string"))) {
+    return sendError(res, "validation_failed", '"scopes" must be an array of strings.');
+  }
+  const decision = await decide(dp.store, { credential: key, requiredScopes: (scopes as string[] | undefined) ?? [] });
+  if (decision.allow) dp.lastUsed.mark(decision.key.id, Date.now());
+  send(res, 200, verifyResponse(decision));
+}
+
+/** `Authorization: Bearer <cred>` (scheme case-insensitive) or `X-API-Key: <cred>`. */
+export function credentialFrom(req: IncomingMessage): string | null {
+  const auth = req.headers.authorization;
+  if (auth) {
+    const space = auth.indexOf(" ");
+    if (space > 0 && auth.slice(0, space).toLowerCase() === "bearer") return auth.slice(space + 1).trim() || null;
+    return null;
+  }
+  const apiKey = req.headers["x-api-key"];
+  return typeof apiKey === "string" && apiKey ? apiKey.trim() : null;
+}
+
+async function handleAuthz(dp: DataPlane, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  // Forward-auth subrequests carry no body we need; drain whatever came.
+  req.resume();
+  const credential = credentialFrom(req);
+  const required = parseScopeList(req.headers["x-required-scopes"] as string | undefined);
+  const decision = await decide(dp.store, { credential, requiredScopes: required });
+  if (decision.allow) {
+    dp.lastUsed.mark(decision.key.id, Date.now());
+    res.writeHead(200, {
+      "x-gatehouse-decision": "VALID",
+      "x-gatehouse-key-id": decision.key.id,
+      "x-gatehouse-org-id": decision.key.orgId,
+      "x-gatehouse-scopes": decision.key.scopes.join(" "),
+      "x-gatehouse-environment": decision.key.environment,
+      "cache-control": "no-store",
+      "content-length": "0",
+    });
+    res.end();
+    return;
+  }
+  const code = credential ? decision.code : "MALFORMED";
+  if (decision.code === "INSUFFICIENT_SCOPE") {
+    const scope = (decision.missingScopes ?? required).join(" ");
+    return sendError(res, "forbidden", `Missing scope: ${scope}`, {
+      "www-authenticate": `Bearer realm="gatehouse", error="insufficient_scope", scope="${scope}"`,
+      "x-gatehouse-decision": code,
+    });
+  }
+  const description = credential ? `credential ${code.toLowerCase().replace(/_/g, " ")}` : "no credential";
+  return sendError(res, "unauthorized", `Invalid credential (${credential ? code : "missing"}).`, {
+    "www-authenticate": `Bearer realm="gatehouse", error="invalid_token", error_description="${description}"`,
+    "x-gatehouse-decision": credential ? code : "MISSING",
+  });
+}
+
+export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
+
+/** Returns a dispatcher that handles data-plane paths (true) and leaves the rest (false). */
+export function createDataPlaneRoutes(dp: DataPlane): RouteHandler {
+  const guard = (p: Promise<void>, res: ServerResponse) =>
+    p.catch(() => {
+      if (!res.headersSent) sendError(res, "internal_error", "Something went wrong on our side.");
+      else res.destroy();
+    });
+  return (req, res) => {
+    const url = req.url ?? "/";
+    const q = url.indexOf("?");
+    const path = q === -1 ? url : url.slice(0, q);
+    if (path === "/v1/verify") {
+      void guard(handleVerify(dp, req, res), res);
+      return true;
+    }
+    if (path === "/authz" || path.startsWith("/authz/")) {
+      void guard(handleAuthz(dp, req, res), res);
+      return true;
+    }
+    if (path === "/healthz") {
+      send(res, 200, { status: "ok" });
+      return true;
+    }
+    if (path === "/readyz") {
+      void guard(
+        dp.ready().then((ok) =>
+          ok ? send(res, 200, { status: "ready" }) : sendError(res, "service_unavailable", "Database unreachable."),
+        ),
+        res,
+      );
+      return true;
+    }
+    return false;
+  };
+}

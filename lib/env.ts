@@ -1,0 +1,68 @@
+// Every environment variable Gatehouse reads, parsed and documented once.
+// README.md's configuration table mirrors this file.
+import { z } from "zod";
+
+const bool = z
+  .enum(["1", "0", "true", "false", "yes", "no", ""])
+  .optional()
+  .transform((v) => v === "1" || v === "true" || v === "yes");
+
+const envSchema = z.object({
+  /** production | development | test. `npm start` runs production. */
+  NODE_ENV: z.enum(["production", "development", "test"]).default("development"),
+  /** Port the single server (portal + data plane + OAuth) listens on. */
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Interface to bind. */
+  HOSTNAME: z.string().default("0.0.0.0"),
+  /** PostgreSQL URL. Unset → an embedded PostgreSQL (PGlite) under GATEHOUSE_DATA_DIR. */
+  DATABASE_URL: z.string().url().optional(),
+  /** Redis URL for shared rate limits across instances. Unset → in-memory limits. */
+  REDIS_URL: z.string().url().optional(),
+  /** Public base URL of this Gatehouse (links, OAuth issuer, next-auth callbacks). */
+  GATEHOUSE_PUBLIC_URL: z.string().url().optional(),
+  /** next-auth's own names; derived from GATEHOUSE_PUBLIC_URL / GATEHOUSE_SECRET when unset. */
+  NEXTAUTH_URL: z.string().url().optional(),
+  NEXTAUTH_SECRET: z.string().min(32).optional(),
+  /** Root secret (≥32 chars): session signing and future encryption keys are derived from it. */
+  GATEHOUSE_SECRET: z.string().min(32, "GATEHOUSE_SECRET must be at least 32 characters").optional(),
+  /** Where the embedded database and the generated development secret live. */
+  GATEHOUSE_DATA_DIR: z.string().default(".gatehouse"),
+  /** First platform admin, created (idempotently) at start when both are set. */
+  GATEHOUSE_ADMIN_EMAIL: z.string().email().optional(),
+  GATEHOUSE_ADMIN_PASSWORD: z.string().min(12, "GATEHOUSE_ADMIN_PASSWORD must be at least 12 characters").optional(),
+  /** GitHub sign-in is offered when both are set. */
+  GITHUB_ID: z.string().optional(),
+  GITHUB_SECRET: z.string().optional(),
+  /** Entries in the data plane's in-memory credential cache. */
+  GATEHOUSE_CACHE_SIZE: z.coerce.number().int().min(100).default(100_000),
+  /** pino log level. */
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Serve the data plane only (no portal) — what `npm run gateway` sets. */
+  GATEHOUSE_DATA_PLANE_ONLY: bool,
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+let cached: Env | undefined;
+
+/** Parse process.env once; a bad value fails with one clear line naming the variable. */
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = envSchema.safeParse(process.env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new Error(`Invalid configuration: ${issue.path.join(".")}: ${issue.message}`);
+  }
+  cached = parsed.data;
+  return cached;
+}
+
+/** Tests change process.env between cases. */
+export function resetEnvForTests(): void {
+  cached = undefined;
+}
+
+export function publicUrl(): string {
+  const e = env();
+  return (e.GATEHOUSE_PUBLIC_URL ?? e.NEXTAUTH_URL ?? `http://localhost:${e.PORT}`).replace(/\/$/, "");
+}
