@@ -4,6 +4,8 @@
 // `--gateway` serves the data plane alone, for deployments that scale
 // gateways apart from the portal (`npm run gateway`).
 import http from "node:http";
+
+process.env.NEXT_TELEMETRY_DISABLED ??= "1";
 import { createDataPlaneRoutes } from "./lib/access/http";
 import { createDataPlane } from "./lib/access/data-plane";
 import { boot } from "./lib/boot";

@@ -48,7 +48,9 @@ let cached: Env | undefined;
 /** Parse process.env once; a bad value fails with one clear line naming the variable. */
 export function env(): Env {
   if (cached) return cached;
-  const parsed = envSchema.safeParse(process.env);
+  // An empty variable means "unset" (e.g. `DATABASE_URL= npm start`).
+  const raw = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== ""));
+  const parsed = envSchema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new Error(`Invalid configuration: ${issue.path.join(".")}: ${issue.message}`);
