@@ -29,8 +29,10 @@ function readBody(req: IncomingMessage): Promise<string | null> {
     req.on("data", (c: Buffer) => {
       size += c.length;
       if (size > MAX_BODY) {
+        // Answer 413 first, then drop the connection (destroying now would lose the answer).
+        req.removeAllListeners("data");
+        req.resume();
         resolve(null);
-        req.destroy();
         return;
       }
       chunks.push(c);
@@ -59,7 +61,9 @@ function verifyResponse(d: Decision) {
 async function handleVerify(dp: DataPlane, req: IncomingMessage, res: ServerResponse): Promise<void> {
   if (req.method !== "POST") return sendError(res, "method_not_allowed", "Use POST.", { allow: "POST" });
   const raw = await readBody(req);
-  if (raw === null) return sendError(res, "payload_too_large", `Body larger than ${MAX_BODY} bytes.`);
+  if (raw === null) {
+    return sendError(res, "payload_too_large", `Body larger than ${MAX_BODY} bytes.`, { connection: "close" });
+  }
   let body: unknown;
   try {
     body = JSON.parse(raw);

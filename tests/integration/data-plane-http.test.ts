@@ -1,0 +1,137 @@
+// The data-plane endpoints over real HTTP (node:http + lib/access), on a real database.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createDataPlane, type DataPlane } from "../../lib/access/data-plane";
+import { notifyCredentialChange } from "../../lib/access/events";
+import { createDataPlaneRoutes } from "../../lib/access/http";
+import { generateSecret, hashSecret, PREFIXES } from "../../lib/credentials/format";
+import { prisma } from "../../lib/db";
+import { createKey } from "../../lib/keys/create-key";
+import { revokeKey } from "../../lib/keys/revoke-key";
+import { createKeySchema } from "../../lib/schemas/keys";
+import { createPrincipal, meta } from "../support/factories";
+
+let dp: DataPlane;
+let server: http.Server;
+let base: string;
+
+beforeAll(async () => {
+  dp = await createDataPlane({ prisma });
+  const routes = createDataPlaneRoutes(dp);
+  server = http.createServer((req, res) => {
+    if (!routes(req, res)) {
+      res.writeHead(418);
+      res.end();
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(async () => {
+  server.close();
+  await dp.close();
+});
+
+const verify = (body: string) => fetch(`${base}/v1/verify`, { method: "POST", body, headers: { "content-type": "application/json" } });
+
+describe("POST /v1/verify", () => {
+  it("valid → 200 with the identity; revoked at once after DELETE", async () => {
+    const p = await createPrincipal();
+    const { key, id } = await createKey(p, createKeySchema.parse({ name: "http", scopes: ["read:profile"], environment: "test" }), meta);
+    const res = await verify(JSON.stringify({ key, scopes: ["read:profile"] }));
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(await res.json()).toEqual({
+      valid: true,
+      code: "VALID",
+      keyId: id,
+      orgId: p.orgId,
+      scopes: ["read:profile"],
+      environment: "test",
+      expiresAt: null,
+    });
+    await revokeKey(p, id, meta);
+    expect(await (await verify(JSON.stringify({ key }))).json()).toEqual({ valid: false, code: "REVOKED" });
+  });
+
+  it("answers every invalid credential with 200 {valid:false, code}", async () => {
+    expect(await (await verify(JSON.stringify({ key: "nope" }))).json()).toEqual({ valid: false, code: "MALFORMED" });
+    const unknown = generateSecret(PREFIXES.apiKeyLive);
+    expect(await (await verify(JSON.stringify({ key: unknown }))).json()).toEqual({ valid: false, code: "NOT_FOUND" });
+  });
+
+  it("client mistakes get the error shape with 4xx, never 500", async () => {
+    const cases: [string, number, string][] = [
+      ["{not json", 400, "invalid_json"],
+      ["[]", 422, "validation_failed"],
+      ['{"key": 5}', 422, "validation_failed"],
+      ['{"key": "x", "scopes": "read"}', 422, "validation_failed"],
+      ["x".repeat(20_000), 413, "payload_too_large"],
+    ];
+    for (const [body, status, code] of cases) {
+      const res = await verify(body);
+      expect(res.status, body.slice(0, 30)).toBe(status);
+      const json = (await res.json()) as { error: { code: string; message: string; requestId: string } };
+      expect(json.error.code).toBe(code);
+      expect(json.error.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    }
+    expect((await fetch(`${base}/v1/verify`)).status).toBe(405);
+  });
+});
+
+describe("/authz forward-auth", () => {
+  it("200 with identity headers, 401 invalid_token, 403 insufficient_scope", async () => {
+    const p = await createPrincipal();
+    const { key, id } = await createKey(p, createKeySchema.parse({ name: "authz", scopes: ["read:profile"] }), meta);
+    const ok = await fetch(`${base}/authz`, { headers: { authorization: `Bearer ${key}`, "x-required-scopes": "read:profile" } });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("x-gatehouse-key-id")).toBe(id);
+    expect(ok.headers.get("x-gatehouse-org-id")).toBe(p.orgId);
+    expect(ok.headers.get("x-gatehouse-scopes")).toBe("read:profile");
+
+    const viaHeader = await fetch(`${base}/authz`, { method: "POST", headers: { "x-api-key": key } });
+    expect(viaHeader.status).toBe(200);
+
+    const missing = await fetch(`${base}/authz`);
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get("www-authenticate")).toContain('error="invalid_token"');
+
+    const forbidden = await fetch(`${base}/authz`, { headers: { authorization: `Bearer ${key}`, "x-required-scopes": "read:profile delete:user" } });
+    expect(forbidden.status).toBe(403);
+    expect(forbidden.headers.get("www-authenticate")).toContain('error="insufficient_scope"');
+    expect(forbidden.headers.get("x-gatehouse-decision")).toBe("INSUFFICIENT_SCOPE");
+  });
+
+  it("/healthz and /readyz", async () => {
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: "ready" });
+  });
+});
+
+describe.runIf(inject("databaseMode") === "server")("revocation from another process (LISTEN/NOTIFY)", () => {
+  it("a NOTIFY committed by someone else evicts this process's cache within 1 s", async () => {
+    const listener = await createDataPlane({ prisma, listenUrl: inject("databaseUrl") });
+    try {
+      const p = await createPrincipal();
+      const { key, id } = await createKey(p, createKeySchema.parse({ name: "remote" }), meta);
+      const { decide } = await import("../../lib/access/decide");
+      expect((await decide(listener.store, { credential: key })).code).toBe("VALID");
+      // Simulate another process: change the row and NOTIFY, without this process's in-memory event.
+      const started = Date.now();
+      await prisma.$transaction(async (tx) => {
+        await tx.apiKey.update({ where: { id }, data: { revokedAt: new Date() } });
+        await notifyCredentialChange(tx, { kind: "api_key", hash: hashSecret(key) });
+      });
+      let code = "VALID";
+      while (Date.now() - started < 1000 && code === "VALID") {
+        code = (await decide(listener.store, { credential: key })).code;
+        if (code === "VALID") await new Promise((r) => setTimeout(r, 10));
+      }
+      expect(code).toBe("REVOKED");
+      console.log(`NOTIFY eviction took ${Date.now() - started} ms`);
+    } finally {
+      await listener.close();
+    }
+  });
+});
