@@ -27,7 +27,13 @@ export async function signInWithPassword(email: string, password: string): Promi
   return res?.error ? (messageFor(res.error) ?? "Sign-in failed.") : null;
 }
 
-export function SignInForm({ initialError, github }: { initialError?: string; github: boolean }) {
+/** Only same-site paths: an open redirect after sign-in would be a phishing tool. */
+export function safeCallback(url: string | undefined): string {
+  return url && url.startsWith("/") && !url.startsWith("//") && !url.startsWith("/\\") ? url : "/portal";
+}
+
+export function SignInForm({ initialError, github, callbackUrl }: { initialError?: string; github: boolean; callbackUrl?: string }) {
+  const next = safeCallback(callbackUrl);
   const router = useRouter();
   const [error, setError] = useState<string | null>(messageFor(initialError));
   const [pending, setPending] = useState(false);
@@ -40,7 +46,7 @@ export function SignInForm({ initialError, github }: { initialError?: string; gi
     const failure = await signInWithPassword(String(form.get("email")), String(form.get("password")));
     setPending(false);
     if (failure) return setError(failure);
-    router.push("/portal");
+    router.push(next);
     router.refresh();
   }
 
@@ -57,7 +63,7 @@ export function SignInForm({ initialError, github }: { initialError?: string; gi
         {pending ? "Signing in…" : "Sign in"}
       </Button>
       {github ? (
-        <Button type="button" variant="secondary" className="w-full" onClick={() => signIn("github", { callbackUrl: "/portal" })}>
+        <Button type="button" variant="secondary" className="w-full" onClick={() => signIn("github", { callbackUrl: next })}>
           Sign in with GitHub
         </Button>
       ) : null}

@@ -8,7 +8,16 @@ import { expect, test, type APIRequestContext } from "@playwright/test";
 import { generateSecret, PREFIXES } from "../../lib/credentials/format";
 import { baseURL } from "../../playwright.config";
 import { createKey, managementToken, newDeveloper, type SignedIn } from "../fixtures";
-import { findNginx, freePort, renderNginxConf, startNginx, startUpstream, type Echo, type Nginx, type Upstream } from "./nginx";
+import {
+  findNginx,
+  freePort,
+  renderNginxConf,
+  startNginx,
+  startUpstream,
+  type Echo,
+  type Nginx,
+  type Upstream,
+} from "./nginx";
 
 const nginxBin = findNginx();
 if (!nginxBin) {
@@ -35,7 +44,12 @@ test.describe("NGINX auth_request → Gatehouse /authz", () => {
     dir = await mkdtemp(path.join(os.tmpdir(), "gatehouse-nginx-"));
     upstream = await startUpstream();
     const listen = await freePort();
-    const conf = renderNginxConf({ gatehouse: new URL(baseURL).host, upstream: `127.0.0.1:${upstream.port}`, listen, dir });
+    const conf = renderNginxConf({
+      gatehouse: new URL(baseURL).host,
+      upstream: `127.0.0.1:${upstream.port}`,
+      listen,
+      dir,
+    });
     await writeFile(path.join(dir, "nginx.conf"), conf);
     nginx = await startNginx(nginxBin!, dir, listen);
     gw = `http://127.0.0.1:${listen}`;
@@ -52,7 +66,6 @@ test.describe("NGINX auth_request → Gatehouse /authz", () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  // eslint-disable-next-line no-empty-pattern -- Playwright needs the destructuring pattern
   test.afterEach(async ({}, testInfo) => {
     if (testInfo.status !== testInfo.expectedStatus && nginx) {
       await testInfo.attach("nginx error.log", { body: await nginx.errorLog(), contentType: "text/plain" });

@@ -172,7 +172,9 @@ export async function startNginx(bin: string, dir: string, port: number, timeout
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`nginx exited (${child.exitCode ?? child.signalCode}) before listening:\n${output}\n${await errorLog()}`);
+      throw new Error(
+        `nginx exited (${child.exitCode ?? child.signalCode}) before listening:\n${output}\n${await errorLog()}`,
+      );
     }
     if (await canConnect(port)) return { port, stop, errorLog };
     await new Promise((r) => setTimeout(r, 100));

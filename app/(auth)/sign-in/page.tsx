@@ -6,8 +6,8 @@ import { getSessionUserId } from "@/lib/auth/session";
 
 export const metadata = { title: "Sign in" };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ error?: string }> }) {
-  const { error } = await searchParams;
+export default async function SignInPage({ searchParams }: { searchParams: Promise<{ error?: string; callbackUrl?: string }> }) {
+  const { error, callbackUrl } = await searchParams;
   if (!error && (await getSessionUserId())) redirect("/portal");
   return (
     <AuthCard
@@ -21,7 +21,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         </>
       }
     >
-      <SignInForm initialError={error} github={Boolean(process.env.GITHUB_ID && process.env.GITHUB_SECRET)} />
+      <SignInForm initialError={error} callbackUrl={callbackUrl} github={Boolean(process.env.GITHUB_ID && process.env.GITHUB_SECRET)} />
     </AuthCard>
   );
 }

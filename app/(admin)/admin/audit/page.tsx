@@ -1,10 +1,14 @@
 import Link from "next/link";
 import { listAuditEvents } from "@/lib/audit/list-events";
+import { requireAdmin } from "@/lib/auth/session";
 
 export const metadata = { title: "Audit trail" };
 const PAGE = 100;
 
 export default async function AuditPage({ searchParams }: { searchParams: Promise<{ before?: string }> }) {
+  // Layouts render in parallel with pages, so the layout's check alone would still
+  // stream this page's rows into the 404's RSC payload: every admin page checks itself.
+  await requireAdmin();
   const { before } = await searchParams;
   const cursor = before && /^\d+$/.test(before) ? BigInt(before) : undefined;
   const events = await listAuditEvents({ before: cursor, limit: PAGE });
