@@ -200,6 +200,23 @@ function cpuSeconds(pid: number | undefined): number | null {
   }
 }
 
+/** Busy and total jiffies per core, from /proc/stat (null off Linux). */
+function coreTimes(): { busy: number; total: number }[] | null {
+  try {
+    return readFileSync("/proc/stat", "utf8")
+      .split("\n")
+      .filter((l) => /^cpu\d+ /.test(l))
+      .map((l) => {
+        const v = l.trim().split(/\s+/).slice(1).map(Number);
+        const idle = v[3] + (v[4] ?? 0); // idle + iowait
+        const total = v.slice(0, 8).reduce((a, b) => a + b, 0);
+        return { busy: total - idle, total };
+      });
+  } catch {
+    return null;
+  }
+}
+
 // ── load ───────────────────────────────────────────────────────────────────
 type Target = {
   name: string;
@@ -209,7 +226,8 @@ type Target = {
   body?: string;
   server: ChildProcess;
 };
-type Row = { name: string; result: Result; cpu: number | null };
+/** cpu: the server's CPU use (1 = one full core); cores: how busy cores 0 and 1 were (everything on them). */
+type Row = { name: string; result: Result; cpu: number | null; cores: number[] | null };
 
 async function load(t: Target, seconds: number): Promise<Result> {
   return autocannon({
@@ -226,10 +244,16 @@ async function load(t: Target, seconds: number): Promise<Result> {
 async function measure(t: Target): Promise<Row> {
   if (WARMUP > 0) await load(t, WARMUP);
   const cpu0 = cpuSeconds(t.server.pid);
+  const cores0 = coreTimes();
   const started = process.hrtime.bigint();
   const result = await load(t, SECONDS);
   const wall = Number(process.hrtime.bigint() - started) / 1e9;
   const cpu1 = cpuSeconds(t.server.pid);
+  const cores1 = coreTimes();
+  const cores =
+    cores0 && cores1 && cores0.length >= 2
+      ? [0, 1].map((i) => (cores1[i].busy - cores0[i].busy) / Math.max(1, cores1[i].total - cores0[i].total))
+      : null;
   const cpu = cpu0 !== null && cpu1 !== null ? (cpu1 - cpu0) / wall : null;
   const bad = result.non2xx + result.errors + result.timeouts;
   if (bad > 0) {
@@ -237,7 +261,7 @@ async function measure(t: Target): Promise<Row> {
     console.error(`bench: ${t.name}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
   }
   if (failed) throw new Error(`${t.name} failed (see above)`);
-  return { name: t.name, result, cpu };
+  return { name: t.name, result, cpu, cores };
 }
 
 async function checkVerify(url: string, key: { id: string; key: string }, when: string) {
@@ -282,8 +306,19 @@ function fmt(n: number, digits = 0) {
 }
 
 function table(rows: Row[]) {
-  const head = ["target", "req/s", "± stddev", "p50 ms", "p99 ms", "requests", "server CPU", "req/CPU-s"];
-  const body = rows.map(({ name, result: r, cpu }) => [
+  const head = [
+    "target",
+    "req/s",
+    "± stddev",
+    "p50 ms",
+    "p99 ms",
+    "requests",
+    "server CPU",
+    "req/CPU-s",
+    "core0/core1 busy",
+  ];
+  const pct = (x: number) => `${fmt(x * 100)}%`;
+  const body = rows.map(({ name, result: r, cpu, cores }) => [
     name,
     fmt(r.requests.average),
     fmt(r.requests.stddev),
@@ -292,6 +327,7 @@ function table(rows: Row[]) {
     fmt(r.requests.total),
     cpu === null ? "n/a" : `${fmt(cpu * 100)}%`,
     cpu ? fmt(r.requests.average / cpu) : "n/a",
+    cores ? `${pct(cores[0])} / ${pct(cores[1])}` : "n/a",
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) =>
@@ -412,7 +448,8 @@ async function main() {
   if (underused.length) {
     say(
       `bench: note: ${underused.map((r) => `${r.name} used ${fmt(r.cpu! * 100)}%`).join(", ")} of its core — ` +
-        "the load generator or other processes on the machine, not that server, limited those runs.",
+        "the load generator (core 1 near 100%) or other processes on core 0 (core 0 busier than the server), " +
+        "not that server, limited those runs.",
     );
   }
 }

@@ -8,11 +8,11 @@
 // and a `fields.error_code`. They need no schema engine logic, so they are
 // implemented with plain pg.
 
-import pg from 'pg'
+import pg from "pg";
 
-import { adminQuery } from './adapter.mjs'
-import { log } from './log.mjs'
-import { connectionError, parsePostgresUrl, quoteIdent, UserFacingError } from './pg-config.mjs'
+import { adminQuery } from "./adapter.mjs";
+import { log } from "./log.mjs";
+import { connectionError, parsePostgresUrl, quoteIdent, UserFacingError } from "./pg-config.mjs";
 
 /**
  * @param {string} command
@@ -22,45 +22,45 @@ import { connectionError, parsePostgresUrl, quoteIdent, UserFacingError } from '
 export async function runCliCommand(command, datasource) {
   // First line: informational. The CLI skips the first stderr line when it
   // looks for the error, so the error must never be the first one.
-  log('INFO', `Starting schema engine CLI (Wasm shim): ${command}`)
+  log("INFO", `Starting schema engine CLI (Wasm shim): ${command}`);
   try {
-    if (!datasource.url) throw new UserFacingError('P1012', 'No datasource URL was provided (--datasource).')
-    const target = parsePostgresUrl(datasource.url)
+    if (!datasource.url) throw new UserFacingError("P1012", "No datasource URL was provided (--datasource).");
+    const target = parsePostgresUrl(datasource.url);
     switch (command) {
-      case 'can-connect-to-database':
-        await canConnect(target)
-        break
-      case 'create-database':
-        await createDatabase(target)
-        process.stdout.write(`Database '${target.database}' was successfully created.\n`)
-        break
-      case 'drop-database':
+      case "can-connect-to-database":
+        await canConnect(target);
+        break;
+      case "create-database":
+        await createDatabase(target);
+        process.stdout.write(`Database '${target.database}' was successfully created.\n`);
+        break;
+      case "drop-database":
         await adminQuery(serverTarget(target), `DROP DATABASE ${quoteIdent(target.database)}`).catch((error) => {
-          throw error instanceof UserFacingError ? error : (connectionError(error, target) ?? error)
-        })
-        process.stdout.write(`The database '${target.database}' was successfully dropped.\n`)
-        break
+          throw error instanceof UserFacingError ? error : (connectionError(error, target) ?? error);
+        });
+        process.stdout.write(`The database '${target.database}' was successfully dropped.\n`);
+        break;
       default:
-        throw new Error(`Unknown cli command: ${command}`)
+        throw new Error(`Unknown cli command: ${command}`);
     }
-    return 0
+    return 0;
   } catch (error) {
-    reportError(error)
-    return 1
+    reportError(error);
+    return 1;
   }
 }
 
 /** Connect to the target database itself. */
 async function canConnect(target) {
-  const client = new pg.Client(target.config)
-  client.on('error', () => {})
+  const client = new pg.Client(target.config);
+  client.on("error", () => {});
   try {
-    await client.connect()
-    await client.query('SELECT 1')
+    await client.connect();
+    await client.query("SELECT 1");
   } catch (error) {
-    throw connectionError(error, target) ?? error
+    throw connectionError(error, target) ?? error;
   } finally {
-    await client.end().catch(() => {})
+    await client.end().catch(() => {});
   }
 }
 
@@ -70,29 +70,29 @@ async function canConnect(target) {
  * being created (or missing).
  */
 async function createDatabase(target) {
-  const sql = `CREATE DATABASE ${quoteIdent(target.database)}`
+  const sql = `CREATE DATABASE ${quoteIdent(target.database)}`;
   try {
     try {
-      await adminQuery(serverTarget(target), sql)
+      await adminQuery(serverTarget(target), sql);
     } catch (error) {
       // The maintenance database itself does not exist: try the other one.
-      if (error?.code !== 'P1003') throw error
-      await adminQuery(serverTarget(target, 'template1'), sql)
+      if (error?.code !== "P1003") throw error;
+      await adminQuery(serverTarget(target, "template1"), sql);
     }
   } catch (error) {
-    throw error instanceof UserFacingError ? error : (connectionError(error, target) ?? error)
+    throw error instanceof UserFacingError ? error : (connectionError(error, target) ?? error);
   }
 }
 
 /** Same server, but connected to a maintenance database. */
-function serverTarget(target, database = target.database === 'postgres' ? 'template1' : 'postgres') {
-  return { ...target, database, config: { ...target.config, database } }
+function serverTarget(target, database = target.database === "postgres" ? "template1" : "postgres") {
+  return { ...target, database, config: { ...target.config, database } };
 }
 
 function reportError(error) {
   const fields = {
     is_panic: false,
     ...(error?.code && /^P\d{4}$/.test(error.code) ? { error_code: error.code } : {}),
-  }
-  log('ERROR', String(error?.message ?? error), fields, 'schema_engine::logger')
+  };
+  log("ERROR", String(error?.message ?? error), fields, "schema_engine::logger");
 }

@@ -15,14 +15,14 @@
  * @param {string} [target] Rust-style module path; the CLI looks for
  *   `schema_engine::logger` when it extracts the error of a one-shot command.
  */
-export function log(level, message, fields = {}, target = 'schema_engine::shim') {
+export function log(level, message, fields = {}, target = "schema_engine::shim") {
   const line = {
     timestamp: new Date().toISOString(),
     level,
     fields: { message, ...fields },
     target,
-  }
-  process.stderr.write(`${JSON.stringify(line)}\n`)
+  };
+  process.stderr.write(`${JSON.stringify(line)}\n`);
 }
 
 /**
@@ -32,25 +32,25 @@ export function log(level, message, fields = {}, target = 'schema_engine::shim')
  * @param {unknown} raw
  */
 export function forwardEngineLog(raw) {
-  const text = String(raw).trim()
-  if (!text) return
+  const text = String(raw).trim();
+  if (!text) return;
   try {
-    if (typeof JSON.parse(text) === 'object') {
-      process.stderr.write(`${text}\n`)
-      return
+    if (typeof JSON.parse(text) === "object") {
+      process.stderr.write(`${text}\n`);
+      return;
     }
   } catch {
     // fall through
   }
-  log('INFO', text, {}, 'schema_engine_wasm')
+  log("INFO", text, {}, "schema_engine_wasm");
 }
 
 /** Whether shim-internal debug lines (every RPC request/response) are wanted. */
 export const debugEnabled = /(^|,)\s*(schema-engine-shim|prisma:schemaEngine\*?|\*)\s*(,|$)/.test(
-  process.env.DEBUG ?? '',
-)
+  process.env.DEBUG ?? "",
+);
 
 /** @param {string} message @param {Record<string, unknown>} [fields] */
 export function debug(message, fields) {
-  if (debugEnabled) log('DEBUG', message, fields)
+  if (debugEnabled) log("DEBUG", message, fields);
 }

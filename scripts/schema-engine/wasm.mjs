@@ -7,11 +7,11 @@
 // .wasm file next to it with that glue as its import object, and hand the
 // instance back to the glue.
 
-import { readFile } from 'node:fs/promises'
-import { createRequire } from 'node:module'
-import { pathToFileURL } from 'node:url'
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { pathToFileURL } from "node:url";
 
-const require = createRequire(import.meta.url)
+const require = createRequire(import.meta.url);
 
 /**
  * The engine reports Rust panics by calling
@@ -20,19 +20,19 @@ const require = createRequire(import.meta.url)
  * itself throws a confusing TypeError, so it must exist before any call.
  */
 export const panicRegistry = {
-  message: '',
+  message: "",
   set_message(message) {
-    this.message = String(message)
+    this.message = String(message);
   },
-}
-globalThis.PRISMA_WASM_PANIC_REGISTRY = panicRegistry
+};
+globalThis.PRISMA_WASM_PANIC_REGISTRY = panicRegistry;
 
 /** A Rust panic surfaces as a WebAssembly trap. */
 export function isWasmPanic(error) {
-  return error instanceof WebAssembly.RuntimeError || error?.name === 'RuntimeError'
+  return error instanceof WebAssembly.RuntimeError || error?.name === "RuntimeError";
 }
 
-let runtimePromise
+let runtimePromise;
 
 /**
  * Instantiate the Wasm module once per process (wasm-bindgen keeps global
@@ -41,15 +41,15 @@ let runtimePromise
  */
 export function loadWasmRuntime() {
   runtimePromise ??= (async () => {
-    const gluePath = require.resolve('@prisma/schema-engine-wasm/schema_engine_bg')
-    const runtime = await import(pathToFileURL(gluePath).href)
-    const bytes = await readFile(gluePath.replace(/\.js$/, '.wasm'))
+    const gluePath = require.resolve("@prisma/schema-engine-wasm/schema_engine_bg");
+    const runtime = await import(pathToFileURL(gluePath).href);
+    const bytes = await readFile(gluePath.replace(/\.js$/, ".wasm"));
     const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {
-      './schema_engine_bg.js': runtime,
-    })
-    runtime.__wbg_set_wasm(instance.exports)
-    instance.exports.__wbindgen_start()
-    return runtime
-  })()
-  return runtimePromise
+      "./schema_engine_bg.js": runtime,
+    });
+    runtime.__wbg_set_wasm(instance.exports);
+    instance.exports.__wbindgen_start();
+    return runtime;
+  })();
+  return runtimePromise;
 }
