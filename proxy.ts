@@ -3,7 +3,7 @@
 // handler checks the session and membership itself.
 import { NextResponse, type NextRequest } from "next/server";
 
-const PUBLIC = [/^\/$/, /^\/sign-in/, /^\/sign-up/, /^\/api\//, /^\/_next\//, /^\/favicon/];
+const PUBLIC = [/^\/$/, /^\/oauth\//, /^\/sign-in/, /^\/sign-up/, /^\/api\//, /^\/_next\//, /^\/favicon/];
 const SESSION_COOKIES = ["next-auth.session-token", "__Secure-next-auth.session-token"];
 
 export function proxy(req: NextRequest) {

@@ -2,10 +2,12 @@
 // key) and /authz against a bare node:http server returning 200, in one run.
 // Each server runs as its own process pinned to core 0; the load generator
 // (autocannon, in this process) is pinned to core 1. Order: bare, verify,
-// authz, bare again — the baseline is the mean of the two bare runs.
+// authz, bare again — the baseline is the mean of the two bare runs, the bare
+// server answering the same request shape (POST with the verify body; GET with
+// the authz headers).
 //
 // Env: BENCH_SECONDS (measured seconds per target, default 8), BENCH_WARMUP_SECONDS
-// (default 2), BENCH_CONNECTIONS (default 50), BENCH_CPU_PROF=<dir> (write a
+// (default 2), BENCH_CONNECTIONS (default 50), BENCH_PIPELINING (default 1), BENCH_CPU_PROF=<dir> (write a
 // V8 CPU profile of the gateway process there), TEST_DATABASE_URL (a PostgreSQL
 // server where a throwaway database is created; default: the local one at
 // 127.0.0.1:5432 when reachable), BENCH_DB=embedded (force the embedded PGlite).
@@ -32,6 +34,7 @@ const ROOT = path.resolve(import.meta.dirname, "..");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 8);
 const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const PIPELINING = Number(process.env.BENCH_PIPELINING ?? 1);
 const CPU_PROF = process.env.BENCH_CPU_PROF;
 const LOCAL_PG = "postgresql://postgres@127.0.0.1:5432/postgres";
 const SCOPE = "read:profile";
@@ -236,7 +239,7 @@ async function load(t: Target, seconds: number): Promise<Result> {
     headers: t.headers,
     body: t.body,
     connections: CONNECTIONS,
-    pipelining: 1,
+    pipelining: PIPELINING,
     duration: seconds,
   });
 }
@@ -376,14 +379,24 @@ async function main() {
 
   const verifyBody = JSON.stringify({ key: db.key.key, scopes: [SCOPE] });
   const json = { "content-type": "application/json" };
-  // The bare server gets the same request as /v1/verify (it ignores the body).
+  const authzHeaders = { authorization: `Bearer ${db.key.key}`, "x-required-scopes": SCOPE };
+  // The bare server gets the same requests as the gateway (it ignores them): a
+  // POST with a JSON body costs node:http noticeably more than a GET, so each
+  // endpoint is compared with the bare server answering its own request shape.
   const targets = {
-    bare: {
-      name: "bare node:http",
+    barePost: {
+      name: "bare node:http, POST",
       url: `${bareUrl}/v1/verify`,
       method: "POST",
       headers: json,
       body: verifyBody,
+      server: bare,
+    },
+    bareGet: {
+      name: "bare node:http, GET",
+      url: `${bareUrl}/authz`,
+      method: "GET",
+      headers: authzHeaders,
       server: bare,
     },
     verify: {
@@ -394,56 +407,51 @@ async function main() {
       body: verifyBody,
       server: gateway,
     },
-    authz: {
-      name: "GET /authz",
-      url: `${gwUrl}/authz`,
-      method: "GET",
-      headers: { authorization: `Bearer ${db.key.key}`, "x-required-scopes": SCOPE },
-      server: gateway,
-    },
+    authz: { name: "GET /authz", url: `${gwUrl}/authz`, method: "GET", headers: authzHeaders, server: gateway },
   } satisfies Record<string, Target>;
 
   say(
     `bench: node ${process.version}, ${db.mode === "server" ? "PostgreSQL server" : "embedded PGlite"}, ` +
-      `${CONNECTIONS} connections, pipelining 1, ${WARMUP}s warm-up + ${SECONDS}s per target, ` +
+      `${CONNECTIONS} connections, pipelining ${PIPELINING}, ${WARMUP}s warm-up + ${SECONDS}s per target, ` +
       (canPin ? "servers on core 0, autocannon on core 1" : "unpinned"),
   );
 
   await checkVerify(gwUrl, db.key, "before");
   await checkAuthz(gwUrl, db.key, "before");
 
+  // Bare, verify, authz, bare again: drift during the run shows up as a gap
+  // between the two bare runs, and the baseline is their mean.
+  const order = [targets.barePost, targets.bareGet, targets.verify, targets.authz, targets.barePost, targets.bareGet];
   const rows: Row[] = [];
-  for (const t of [targets.bare, targets.verify, targets.authz, targets.bare]) {
-    process.stdout.write(`bench: ${t.name} … `);
+  for (const [i, t] of order.entries()) {
+    const name = t.server === bare ? `${t.name} (${i < 2 ? 1 : 2})` : t.name;
+    process.stdout.write(`bench: ${name} … `);
     const row = await measure(t);
     say(`${fmt(row.result.requests.average)} req/s`);
-    rows.push(row);
+    rows.push({ ...row, name });
   }
 
   await checkVerify(gwUrl, db.key, "after");
   await checkAuthz(gwUrl, db.key, "after");
 
-  const [bare1, verify, authz, bare2] = rows;
-  rows[0] = { ...bare1, name: "bare node:http (1)" };
-  rows[3] = { ...bare2, name: "bare node:http (2)" };
-  const baseline = (bare1.result.requests.average + bare2.result.requests.average) / 2;
+  const [post1, get1, verify, authz, post2, get2] = rows;
+  const mean = (a: number, b: number) => (a + b) / 2;
+  const rps = (r: Row) => r.result.requests.average;
 
   say("");
   table(rows);
   say("");
-  say(`verify/bare throughput ratio: ${(verify.result.requests.average / baseline).toFixed(2)}`);
-  say(`authz/bare throughput ratio: ${(authz.result.requests.average / baseline).toFixed(2)}`);
+  say(`verify/bare throughput ratio: ${(rps(verify) / mean(rps(post1), rps(post2))).toFixed(2)}`);
+  say(`authz/bare throughput ratio: ${(rps(authz) / mean(rps(get1), rps(get2))).toFixed(2)}`);
 
-  // Secondary figures: the same ratios per server CPU-second, and a warning when
-  // the servers were not the bottleneck (then throughput ratios flatter the gateway).
-  const perCpu = (r: Row) => (r.cpu ? r.result.requests.average / r.cpu : null);
-  const bareEff = [perCpu(bare1), perCpu(bare2)];
-  if (bareEff.every((x) => x !== null) && perCpu(verify) && perCpu(authz)) {
-    const base = (bareEff[0]! + bareEff[1]!) / 2;
-    say(
-      `(per server CPU-second: verify/bare ${(perCpu(verify)! / base).toFixed(2)}, authz/bare ${(perCpu(authz)! / base).toFixed(2)})`,
-    );
-  }
+  // Secondary figures: the same ratios per server CPU-second (steadier on a busy
+  // machine), and a note when a server was not the bottleneck of its run.
+  const perCpu = (r: Row) => (r.cpu ? rps(r) / r.cpu : null);
+  const ratio = (r: Row, b1: Row, b2: Row) => {
+    const [x, y, z] = [perCpu(r), perCpu(b1), perCpu(b2)];
+    return x && y && z ? (x / mean(y, z)).toFixed(2) : "n/a";
+  };
+  say(`(per server CPU-second: verify/bare ${ratio(verify, post1, post2)}, authz/bare ${ratio(authz, get1, get2)})`);
   const underused = rows.filter((r) => r.cpu !== null && r.cpu < 0.9);
   if (underused.length) {
     say(

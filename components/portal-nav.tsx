@@ -8,6 +8,7 @@ export function PortalNav({ orgSlug, orgName, email, isAdmin }: { orgSlug: strin
   const path = usePathname();
   const links = [
     { href: `/${orgSlug}/keys`, label: "API keys" },
+    { href: `/${orgSlug}/oauth-clients`, label: "OAuth clients" },
     { href: `/${orgSlug}/settings`, label: "Settings" },
     ...(isAdmin ? [{ href: "/admin/audit", label: "Admin" }] : []),
   ];

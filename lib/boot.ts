@@ -7,6 +7,7 @@ import { startEmbeddedPostgres, type EmbeddedPostgres } from "./db/embedded";
 import { migrateDeploy } from "./db/migrate";
 import { env, publicUrl, resetEnvForTests } from "./env";
 import type { PrismaClient } from "./generated/prisma/client";
+import { ensureSigningKey } from "./oauth/signing-keys";
 import { seedScopes } from "./scopes/seed-scopes";
 import { deriveSecret, loadRootSecret } from "./secrets";
 import { ensureUser } from "./users/sign-up";
@@ -46,6 +47,7 @@ export async function boot(opts: { log?: (msg: string) => void } = {}): Promise<
   const prisma = createPrisma(databaseUrl, embedded ? 1 : undefined);
   setPrisma(prisma);
   await seedScopes(prisma);
+  await ensureSigningKey(prisma);
 
   if (e.GATEHOUSE_ADMIN_EMAIL && e.GATEHOUSE_ADMIN_PASSWORD) {
     const admin = await ensureUser({ email: e.GATEHOUSE_ADMIN_EMAIL, password: e.GATEHOUSE_ADMIN_PASSWORD, role: "admin" });

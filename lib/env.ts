@@ -33,6 +33,8 @@ const envSchema = z.object({
   /** GitHub sign-in is offered when both are set. */
   GITHUB_ID: z.string().optional(),
   GITHUB_SECRET: z.string().optional(),
+  /** Audience (RFC 8707 resource) of OAuth access tokens. Default: `${GATEHOUSE_PUBLIC_URL}/api`. */
+  GATEHOUSE_OAUTH_AUDIENCE: z.string().url().optional(),
   /** Entries in the data plane's in-memory credential cache. */
   GATEHOUSE_CACHE_SIZE: z.coerce.number().int().min(100).default(100_000),
   /** pino log level. */
@@ -62,6 +64,10 @@ export function env(): Env {
 /** Tests change process.env between cases. */
 export function resetEnvForTests(): void {
   cached = undefined;
+}
+
+export function oauthAudience(): string {
+  return env().GATEHOUSE_OAUTH_AUDIENCE ?? `${publicUrl()}/api`;
 }
 
 export function publicUrl(): string {

@@ -3,17 +3,26 @@
 // PostgreSQL for changes made by other processes).
 import type { PrismaClient } from "../generated/prisma/client";
 import { credentialEvents, NOTIFY_CHANNEL, type CredentialChange } from "./events";
+import { loadPublicJwks } from "../oauth/signing-keys";
+import { JwtVerifier } from "./jwt";
 import { KeyStore, toKeyRecord } from "./key-store";
 import { LastUsedTracker } from "./last-used";
 
 export type DataPlane = {
   store: KeyStore;
+  jwt: JwtVerifier;
   lastUsed: LastUsedTracker;
   ready: () => Promise<boolean>;
   close: () => Promise<void>;
 };
 
-export type DataPlaneOptions = { prisma: PrismaClient; cacheSize?: number; listenUrl?: string };
+export type DataPlaneOptions = {
+  prisma: PrismaClient;
+  cacheSize?: number;
+  listenUrl?: string;
+  /** Issuer and audience of the OAuth access tokens this data plane accepts. */
+  oauth?: { issuer: string; audience: string };
+};
 
 export async function createDataPlane(opts: DataPlaneOptions): Promise<DataPlane> {
   const { prisma } = opts;
@@ -31,8 +40,23 @@ export async function createDataPlane(opts: DataPlaneOptions): Promise<DataPlane
     await prisma.apiKey.updateMany({ where: { id: { in: ids } }, data: { lastUsedAt: at } });
   });
 
+  const jwt = new JwtVerifier({
+    issuer: opts.oauth?.issuer ?? "urn:gatehouse:unconfigured",
+    audience: opts.oauth?.audience ?? "urn:gatehouse:unconfigured",
+    cacheSize: opts.cacheSize,
+    loadKeys: () => loadPublicJwks(prisma),
+    loadRevocations: async () => {
+      const rows = await prisma.oAuthRevocation.findMany({ where: { expiresAt: { gt: new Date() } } });
+      return rows.map((r) => ({ kind: r.kind as "grant" | "client" | "jti", value: r.value, expiresAt: r.expiresAt.getTime() }));
+    },
+  });
+  await jwt.init();
+
   const onChange = (change: CredentialChange) => {
     if (change.kind === "api_key") store.evict(change.hash);
+    else if (change.kind === "oauth_revocation")
+      jwt.addRevocation({ kind: change.revocation, value: change.value, expiresAt: change.expiresAt });
+    else if (change.kind === "signing_keys") void jwt.reloadKeys();
   };
   credentialEvents().on("change", onChange);
 
@@ -50,13 +74,17 @@ export async function createDataPlane(opts: DataPlaneOptions): Promise<DataPlane
       }
     });
     // A lost LISTEN connection means missed evictions: drop everything cached.
-    client.on("error", () => store.clear());
+    client.on("error", () => {
+      store.clear();
+      void jwt.init();
+    });
     await client.query(`LISTEN ${NOTIFY_CHANNEL}`);
     listener = client;
   }
 
   return {
     store,
+    jwt,
     lastUsed,
     ready: async () => {
       try {

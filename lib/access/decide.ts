@@ -1,5 +1,6 @@
 // decide(): the one function every data-plane path calls. Pure apart from the
-// store lookup: format/checksum first (no DB), then status, expiry, scopes.
+// store lookup: cache, else format/checksum (no DB) then a lookup; then status,
+// expiry, scopes.
 import { hashSecret, parseApiKey } from "../credentials/format";
 import { missingScopes } from "../policy/scopes";
 import type { KeyStore } from "./key-store";
@@ -18,11 +19,27 @@ export function decideForRecord(record: KeyRecord | null, requiredScopes: readon
   return { allow: true, code: "VALID", key: record };
 }
 
-export async function decide(store: KeyStore, input: DecideInput): Promise<Decision> {
+/** Longer than any credential we issue: rejected before hashing. */
+const MAX_CREDENTIAL_LENGTH = 256;
+
+/**
+ * The decision when it needs no I/O — a malformed credential, or one whose
+ * record (or known absence) is cached — else undefined: call decide().
+ * The hot path: synchronous, so a cached key costs no promise or tick.
+ */
+export function decideCached(store: KeyStore, input: DecideInput): Decision | undefined {
   const credential = input.credential;
-  if (!credential || !parseApiKey(credential)) return { allow: false, code: "MALFORMED" };
-  const hash = hashSecret(credential);
-  const cached = store.peek(hash);
-  const record = cached !== undefined ? cached : await store.get(hash);
+  if (!credential || credential.length > MAX_CREDENTIAL_LENGTH) return { allow: false, code: "MALFORMED" };
+  // Only well-formed credentials are ever loaded into the cache (the format is
+  // checked before a lookup), so a cache hit needs no format/checksum check.
+  const cached = store.peek(hashSecret(credential));
+  if (cached !== undefined) return decideForRecord(cached, input.requiredScopes ?? [], input.now ?? Date.now());
+  return parseApiKey(credential) ? undefined : { allow: false, code: "MALFORMED" };
+}
+
+export async function decide(store: KeyStore, input: DecideInput): Promise<Decision> {
+  const quick = decideCached(store, input);
+  if (quick) return quick;
+  const record = await store.get(hashSecret(input.credential as string));
   return decideForRecord(record, input.requiredScopes ?? [], input.now ?? Date.now());
 }

@@ -8,7 +8,11 @@ import type { Tx } from "../db";
 
 export const NOTIFY_CHANNEL = "gatehouse_credentials";
 
-export type CredentialChange = { kind: "api_key"; hash: string };
+export type CredentialChange =
+  | { kind: "api_key"; hash: string }
+  | { kind: "oauth_revocation"; revocation: "grant" | "client" | "jti"; value: string; expiresAt: number }
+  | { kind: "oauth_client"; clientId: string }
+  | { kind: "signing_keys" };
 
 type Holder = { __gatehouseEvents?: EventEmitter };
 const holder = globalThis as unknown as Holder;

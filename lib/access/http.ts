@@ -6,8 +6,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { errorBody, newRequestId, type ErrorCode, ERROR_STATUS } from "../api/errors";
 import { parseScopeList } from "../policy/scopes";
 import type { DataPlane } from "./data-plane";
-import { decide } from "./decide";
-import type { Decision } from "./types";
+import { decide, decideCached, type DecideInput } from "./decide";
+import type { Decision, KeyRecord } from "./types";
 
 const MAX_BODY = 16 * 1024;
 const JSON_HEADERS = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
@@ -15,6 +15,11 @@ const JSON_HEADERS = { "content-type": "application/json; charset=utf-8", "cache
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { ...JSON_HEADERS, "content-length": Buffer.byteLength(text), ...headers });
+  res.end(text);
+}
+
+function sendJsonText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, { ...JSON_HEADERS, "content-length": Buffer.byteLength(text) });
   res.end(text);
 }
 
@@ -37,7 +42,9 @@ function readBody(req: IncomingMessage): Promise<string | null> {
       }
       chunks.push(c);
     });
-    req.on("end", () => resolve(chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks).toString("utf8")));
+    req.on("end", () =>
+      resolve(chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks).toString("utf8")),
+    );
     req.on("error", reject);
   });
 }
@@ -55,12 +62,37 @@ function verifyResponse(d: Decision) {
       expiresAt: k.expiresAt === null ? null : new Date(k.expiresAt).toISOString(),
     };
   }
-  return d.missingScopes ? { valid: false, code: d.code, missingScopes: d.missingScopes } : { valid: false, code: d.code };
+  return d.missingScopes
+    ? { valid: false, code: d.code, missingScopes: d.missingScopes }
+    : { valid: false, code: d.code };
 }
 
-async function handleVerify(dp: DataPlane, req: IncomingMessage, res: ServerResponse): Promise<void> {
+// A valid key's answer depends on its record only: serialize it once per record.
+// Records are never mutated (a change evicts and reloads a new object), so a
+// WeakMap keyed by the record can never serve a stale body.
+const validBodies = new WeakMap<KeyRecord, string>();
+
+function verifyText(d: Decision): string {
+  if (!d.allow) return JSON.stringify(verifyResponse(d));
+  let text = validBodies.get(d.key);
+  if (text === undefined) {
+    text = JSON.stringify(verifyResponse(d));
+    validBodies.set(d.key, text);
+  }
+  return text;
+}
+
+function answerVerify(dp: DataPlane, res: ServerResponse, decision: Decision): void {
+  if (decision.allow) dp.lastUsed.mark(decision.key.id, Date.now());
+  sendJsonText(res, 200, verifyText(decision));
+}
+
+function handleVerify(dp: DataPlane, req: IncomingMessage, res: ServerResponse): void | Promise<void> {
   if (req.method !== "POST") return sendError(res, "method_not_allowed", "Use POST.", { allow: "POST" });
-  const raw = await readBody(req);
+  return readBody(req).then((raw) => verifyBody(dp, res, raw));
+}
+
+function verifyBody(dp: DataPlane, res: ServerResponse, raw: string | null): void | Promise<void> {
   if (raw === null) {
     return sendError(res, "payload_too_large", `Body larger than ${MAX_BODY} bytes.`, { connection: "close" });
   }
@@ -78,9 +110,11 @@ async function handleVerify(dp: DataPlane, req: IncomingMessage, res: ServerResp
   if (scopes !== undefined && (!Array.isArray(scopes) || !scopes.every((s) => typeof s === "string"))) {
     return sendError(res, "validation_failed", '"scopes" must be an array of strings.');
   }
-  const decision = await decide(dp.store, { credential: key, requiredScopes: (scopes as string[] | undefined) ?? [] });
-  if (decision.allow) dp.lastUsed.mark(decision.key.id, Date.now());
-  send(res, 200, verifyResponse(decision));
+  const input: DecideInput = { credential: key, requiredScopes: (scopes as string[] | undefined) ?? [] };
+  // Cached keys are answered synchronously; only a cache miss waits for the database.
+  const now = decideCached(dp.store, input);
+  if (now) return answerVerify(dp, res, now);
+  return decide(dp.store, input).then((d) => answerVerify(dp, res, d));
 }
 
 /** `Authorization: Bearer <cred>` (scheme case-insensitive) or `X-API-Key: <cred>`. */
@@ -95,12 +129,24 @@ export function credentialFrom(req: IncomingMessage): string | null {
   return typeof apiKey === "string" && apiKey ? apiKey.trim() : null;
 }
 
-async function handleAuthz(dp: DataPlane, req: IncomingMessage, res: ServerResponse): Promise<void> {
+function handleAuthz(dp: DataPlane, req: IncomingMessage, res: ServerResponse): void | Promise<void> {
   // Forward-auth subrequests carry no body we need; drain whatever came.
   req.resume();
   const credential = credentialFrom(req);
   const required = parseScopeList(req.headers["x-required-scopes"] as string | undefined);
-  const decision = await decide(dp.store, { credential, requiredScopes: required });
+  const input: DecideInput = { credential, requiredScopes: required };
+  const now = decideCached(dp.store, input);
+  if (now) return answerAuthz(dp, res, credential, required, now);
+  return decide(dp.store, input).then((d) => answerAuthz(dp, res, credential, required, d));
+}
+
+function answerAuthz(
+  dp: DataPlane,
+  res: ServerResponse,
+  credential: string | null,
+  required: string[],
+  decision: Decision,
+): void {
   if (decision.allow) {
     dp.lastUsed.mark(decision.key.id, Date.now());
     res.writeHead(200, {
@@ -134,21 +180,30 @@ export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolea
 
 /** Returns a dispatcher that handles data-plane paths (true) and leaves the rest (false). */
 export function createDataPlaneRoutes(dp: DataPlane): RouteHandler {
-  const guard = (p: Promise<void>, res: ServerResponse) =>
-    p.catch(() => {
-      if (!res.headersSent) sendError(res, "internal_error", "Something went wrong on our side.");
-      else res.destroy();
-    });
+  const fail = (res: ServerResponse) => {
+    if (!res.headersSent) sendError(res, "internal_error", "Something went wrong on our side.");
+    else res.destroy();
+  };
+  // Handlers answer synchronously when they can (a cached key) and return a
+  // promise only when they wait (body, database): both paths end in `fail` on error.
+  const guard = (run: () => void | Promise<void>, res: ServerResponse) => {
+    try {
+      const p = run();
+      if (p) p.catch(() => fail(res));
+    } catch {
+      fail(res);
+    }
+  };
   return (req, res) => {
     const url = req.url ?? "/";
     const q = url.indexOf("?");
     const path = q === -1 ? url : url.slice(0, q);
     if (path === "/v1/verify") {
-      void guard(handleVerify(dp, req, res), res);
+      guard(() => handleVerify(dp, req, res), res);
       return true;
     }
     if (path === "/authz" || path.startsWith("/authz/")) {
-      void guard(handleAuthz(dp, req, res), res);
+      guard(() => handleAuthz(dp, req, res), res);
       return true;
     }
     if (path === "/healthz") {
@@ -156,10 +211,13 @@ export function createDataPlaneRoutes(dp: DataPlane): RouteHandler {
       return true;
     }
     if (path === "/readyz") {
-      void guard(
-        dp.ready().then((ok) =>
-          ok ? send(res, 200, { status: "ready" }) : sendError(res, "service_unavailable", "Database unreachable."),
-        ),
+      guard(
+        () =>
+          dp
+            .ready()
+            .then((ok) =>
+              ok ? send(res, 200, { status: "ready" }) : sendError(res, "service_unavailable", "Database unreachable."),
+            ),
         res,
       );
       return true;

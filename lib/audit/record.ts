@@ -14,6 +14,12 @@ export const AUDIT_ACTIONS = [
   "key.revoke",
   "token.create",
   "token.revoke",
+  "oauth_client.create",
+  "oauth_client.rotate_secret",
+  "oauth_client.revoke",
+  "oauth_grant.create",
+  "oauth_grant.revoke",
+  "signing_key.rotate",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

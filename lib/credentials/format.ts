@@ -13,6 +13,9 @@ export const PREFIXES = {
   apiKeyLive: "gk_live_",
   apiKeyTest: "gk_test_",
   managementToken: "gmt_",
+  oauthClientSecret: "gcs_",
+  /** Client ids are public identifiers, not secrets: no checksum, just a recognisable prefix. */
+  oauthClientId: "gc_",
 } as const;
 
 export type KeyEnvironment = "live" | "test";

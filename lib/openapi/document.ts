@@ -4,6 +4,14 @@ import { OpenAPIRegistry, OpenApiGeneratorV31 } from "@asteasolutions/zod-to-ope
 import { z } from "zod";
 import { errorSchema } from "../schemas/errors";
 import { createdKeySchema, createKeySchema, keyListSchema, keySchema } from "../schemas/keys";
+import {
+  createdOAuthClientSchema,
+  createOAuthClientSchema,
+  oauthClientListSchema,
+  oauthClientSchema,
+  rotatedSecretSchema,
+  rotateSecretSchema,
+} from "../schemas/oauth-clients";
 import { createdTokenSchema, createTokenSchema, tokenSchema } from "../schemas/tokens";
 
 let cached: object | undefined;
@@ -74,12 +82,72 @@ export function openApiDocument(serverUrl: string): object {
     responses: { 200: { description: "The revoked key", ...jsonBody(keySchema) }, 404: err("No such key in your organization") },
   });
 
+  r.registerPath({
+    method: "post",
+    path: "/api/v1/oauth-clients",
+    summary: "Register an OAuth client (a confidential client's secret is returned once)",
+    security,
+    request: { body: jsonBody(createOAuthClientSchema) },
+    responses: {
+      201: { description: "Created", ...jsonBody(createdOAuthClientSchema) },
+      400: err("Malformed JSON"),
+      401: err("Not authenticated"),
+      403: err("Role lacks clients:write"),
+      422: err("Invalid input, e.g. an unknown scope or an http redirect URI"),
+    },
+  });
+  r.registerPath({
+    method: "get",
+    path: "/api/v1/oauth-clients",
+    summary: "List OAuth clients (never secrets)",
+    security,
+    responses: {
+      200: { description: "OAuth clients", ...jsonBody(oauthClientListSchema) },
+      401: err("Not authenticated"),
+    },
+  });
+  r.registerPath({
+    method: "get",
+    path: "/api/v1/oauth-clients/{id}",
+    summary: "Get one OAuth client",
+    security,
+    request: { params: idParam },
+    responses: {
+      200: { description: "The client", ...jsonBody(oauthClientSchema) },
+      404: err("No such client in your organization"),
+    },
+  });
+  r.registerPath({
+    method: "delete",
+    path: "/api/v1/oauth-clients/{id}",
+    summary: "Revoke an OAuth client and every token issued to it",
+    security,
+    request: { params: idParam },
+    responses: {
+      200: { description: "The revoked client", ...jsonBody(oauthClientSchema) },
+      404: err("No such client in your organization"),
+    },
+  });
+  r.registerPath({
+    method: "post",
+    path: "/api/v1/oauth-clients/{id}/rotate-secret",
+    summary: "Rotate a confidential client's secret (the new one is returned once)",
+    security,
+    request: { params: idParam, body: jsonBody(rotateSecretSchema) },
+    responses: {
+      200: { description: "The new secret", ...jsonBody(rotatedSecretSchema) },
+      404: err("No such client in your organization"),
+      409: err("The client is revoked"),
+      422: err("Invalid input, or a public client (it has no secret)"),
+    },
+  });
+
   cached = new OpenApiGeneratorV31(r.definitions).generateDocument({
     openapi: "3.1.0",
     info: {
       title: "Gatehouse management API",
       version: "1.0.0",
-      description: "Manage API keys and management tokens. Errors share one shape: {error: {code, message, requestId}}.",
+      description: "Manage API keys, OAuth clients and management tokens. Errors share one shape: {error: {code, message, requestId}}.",
     },
     servers: [{ url: serverUrl }],
   });

@@ -1,7 +1,9 @@
+import { AuthorizedApps } from "@/components/settings/authorized-apps";
 import { TokensPanel } from "@/components/tokens/tokens-panel";
 import { requireUser } from "@/lib/auth/session";
 import { listTokens } from "@/lib/tokens/create-token";
-import { createTokenAction } from "./actions";
+import { listAuthorizedApps } from "@/lib/oauth/grants";
+import { createTokenAction, revokeAuthorizedAppAction } from "./actions";
 
 export const metadata = { title: "Settings" };
 
@@ -12,6 +14,10 @@ export default async function SettingsPage({ params }: { params: Promise<{ org: 
     <div className="space-y-8">
       <h1 className="text-2xl font-semibold">Settings</h1>
       <TokensPanel orgSlug={principal.orgSlug} tokens={await listTokens(principal)} createToken={createTokenAction} />
+      <AuthorizedApps
+        apps={await listAuthorizedApps(principal.userId)}
+        revoke={revokeAuthorizedAppAction.bind(null, principal.orgSlug)}
+      />
     </div>
   );
 }

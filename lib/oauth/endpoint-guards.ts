@@ -1,0 +1,113 @@
+// Middleware around oidc-provider's endpoints (provider.use), for what the
+// library leaves to the deployment:
+// 1. Wrong client secrets are throttled per (client, IP): an attacker guessing
+//    from one address is slowed down, the real client elsewhere is not.
+// 2. JWT access tokens aren't stored, so the library answers their
+//    introspection with active:false and their revocation with
+//    unsupported_token_type. We answer both from the data plane's own
+//    verifier and denylist (RFC 7662 / RFC 7009), for the token's own client.
+import type { IncomingMessage } from "node:http";
+import type Provider from "oidc-provider";
+import type { KoaContextWithOIDC } from "oidc-provider";
+import { emitCredentialChange } from "../access/events";
+import { looksLikeJwt, type JwtVerifier } from "../access/jwt";
+import { CLIENT_IP_HEADER } from "../auth/request-meta";
+import type { PrismaClient } from "../generated/prisma/client";
+import { blockedFor, getLimiter, penalize } from "../ratelimit";
+import { OAUTH_ROUTES } from "./provider";
+import { recordRevocation } from "./revocation";
+
+const AUTHENTICATED = new Set<string>([OAUTH_ROUTES.token, OAUTH_ROUTES.introspection, OAUTH_ROUTES.revocation]);
+const CLIENT_AUTH_LIMIT = { name: "oauth-client-auth", points: 10, durationSeconds: 60, blockSeconds: 60 };
+const BODY_LIMIT = 56 * 1024;
+
+function basicClientId(header: string | undefined): string | undefined {
+  if (!header || !/^basic /i.test(header)) return undefined;
+  try {
+    const decoded = Buffer.from(header.slice(6).trim(), "base64").toString("utf8");
+    const i = decoded.indexOf(":");
+    return i > 0 ? decodeURIComponent(decoded.slice(0, i).replace(/\+/g, "%20")) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Read a form body up front (only when the client id isn't in a Basic header); the library then uses req.body. */
+async function preReadBody(req: IncomingMessage & { body?: string }): Promise<URLSearchParams | undefined> {
+  if (!/application\/x-www-form-urlencoded/i.test(req.headers["content-type"] ?? "")) return undefined;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > BODY_LIMIT) break;
+    chunks.push(chunk as Buffer);
+  }
+  req.body = Buffer.concat(chunks).toString("utf8");
+  return new URLSearchParams(req.body);
+}
+
+export function installEndpointGuards(provider: Provider, deps: { verifier: JwtVerifier; prisma: PrismaClient }) {
+  provider.use(async (ctx: KoaContextWithOIDC, next) => {
+    if (ctx.method !== "POST" || !AUTHENTICATED.has(ctx.path)) return next();
+
+    const req = ctx.req as IncomingMessage & { body?: string };
+    let clientId = basicClientId(req.headers.authorization);
+    let form: URLSearchParams | undefined;
+    if (!clientId) {
+      form = await preReadBody(req);
+      clientId = form?.get("client_id") ?? undefined;
+    }
+    const ip = (req.headers[CLIENT_IP_HEADER] as string | undefined) || req.socket.remoteAddress || "unknown";
+    const limiter = await getLimiter(CLIENT_AUTH_LIMIT);
+    const limitKey = `${clientId ?? "-"}|${ip}`;
+    const wait = await blockedFor(limiter, limitKey);
+    if (wait > 0) {
+      ctx.status = 429;
+      ctx.set("retry-after", String(wait));
+      ctx.set("cache-control", "no-store");
+      ctx.body = { error: "invalid_client", error_description: "Too many failed client authentications. Retry later." };
+      return;
+    }
+
+    await next();
+
+    const body = ctx.body as { error?: string } | undefined;
+    if (ctx.status === 401 && body?.error === "invalid_client") await penalize(limiter, limitKey);
+
+    const client = ctx.oidc?.client;
+    const token = ctx.oidc?.params?.token as string | undefined;
+    if (!client || !token || !looksLikeJwt(token) || ctx.status >= 500) return;
+
+    if (ctx.path === OAUTH_ROUTES.introspection) {
+      const d = await deps.verifier.verify(token);
+      // Only the token's own client learns about it (RFC 7662 §4).
+      if (d.allow && d.token.clientId === client.clientId) {
+        const t = d.token;
+        ctx.status = 200;
+        ctx.body = {
+          active: true,
+          client_id: t.clientId,
+          sub: t.sub,
+          scope: t.scopes.join(" "),
+          aud: t.audience.length === 1 ? t.audience[0] : t.audience,
+          exp: Math.floor(t.expiresAt / 1000),
+          jti: t.jti,
+          token_type: "Bearer",
+        };
+      } else {
+        ctx.status = 200;
+        ctx.body = { active: false };
+      }
+    } else if (ctx.path === OAUTH_ROUTES.revocation) {
+      const d = await deps.verifier.verify(token);
+      if (d.token && d.token.clientId === client.clientId) {
+        const ttl = Math.max(1, Math.ceil((d.token.expiresAt - Date.now()) / 1000));
+        const change = await deps.prisma.$transaction((tx) => recordRevocation(tx, "jti", d.token!.jti, ttl));
+        emitCredentialChange(change);
+      }
+      // RFC 7009 §2.2: 200 whether or not the token was valid.
+      ctx.status = 200;
+      ctx.body = "";
+    }
+  });
+}
