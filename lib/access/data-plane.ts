@@ -68,7 +68,8 @@ export async function createDataPlane(opts: DataPlaneOptions): Promise<DataPlane
     client.on("notification", (msg) => {
       if (msg.channel !== NOTIFY_CHANNEL || !msg.payload) return;
       try {
-        onChange(JSON.parse(msg.payload) as CredentialChange);
+        // Re-emit in-process so every listener here (caches, the OAuth provider) hears it.
+        credentialEvents().emit("change", JSON.parse(msg.payload) as CredentialChange);
       } catch {
         store.clear();
       }

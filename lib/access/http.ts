@@ -7,6 +7,7 @@ import { errorBody, newRequestId, type ErrorCode, ERROR_STATUS } from "../api/er
 import { parseScopeList } from "../policy/scopes";
 import type { DataPlane } from "./data-plane";
 import { decide, decideCached, type DecideInput } from "./decide";
+import { looksLikeJwt, type TokenDecision } from "./jwt";
 import type { Decision, KeyRecord } from "./types";
 
 const MAX_BODY = 16 * 1024;
@@ -105,16 +106,55 @@ function verifyBody(dp: DataPlane, res: ServerResponse, raw: string | null): voi
   if (!body || typeof body !== "object" || Array.isArray(body)) {
     return sendError(res, "validation_failed", 'Body must be a JSON object like {"key": "...", "scopes": ["..."]}.');
   }
-  const { key, scopes } = body as { key?: unknown; scopes?: unknown };
-  if (typeof key !== "string") return sendError(res, "validation_failed", '"key" must be a string.');
+  const { key, token, scopes } = body as { key?: unknown; token?: unknown; scopes?: unknown };
   if (scopes !== undefined && (!Array.isArray(scopes) || !scopes.every((s) => typeof s === "string"))) {
     return sendError(res, "validation_failed", '"scopes" must be an array of strings.');
   }
-  const input: DecideInput = { credential: key, requiredScopes: (scopes as string[] | undefined) ?? [] };
+  const required = (scopes as string[] | undefined) ?? [];
+  if (token !== undefined || (typeof key === "string" && looksLikeJwt(key))) {
+    const jwt = token ?? key;
+    if (typeof jwt !== "string") return sendError(res, "validation_failed", '"token" must be a string.');
+    return withToken(dp, jwt, required, (d) => sendJsonText(res, 200, JSON.stringify(tokenVerifyResponse(d))));
+  }
+  if (typeof key !== "string") {
+    return sendError(res, "validation_failed", 'Send {"key": "gk_…"} or {"token": "<JWT access token>"}.');
+  }
+  const input: DecideInput = { credential: key, requiredScopes: required };
   // Cached keys are answered synchronously; only a cache miss waits for the database.
   const now = decideCached(dp.store, input);
   if (now) return answerVerify(dp, res, now);
   return decide(dp.store, input).then((d) => answerVerify(dp, res, d));
+}
+
+/** OAuth access tokens: the cached verdict when there is one, else full verification. */
+function withToken(
+  dp: DataPlane,
+  token: string,
+  required: readonly string[],
+  answer: (d: TokenDecision) => void,
+): void | Promise<void> {
+  const now = Date.now();
+  const cached = dp.jwt.peek(token, required, now);
+  if (cached) return answer(cached); // the hot path: synchronous
+  return dp.jwt.verify(token, required, now).then(answer);
+}
+
+function tokenVerifyResponse(d: TokenDecision) {
+  if (!d.allow) {
+    return d.missingScopes ? { valid: false, code: d.code, missingScopes: d.missingScopes } : { valid: false, code: d.code };
+  }
+  const t = d.token;
+  return {
+    valid: true,
+    code: d.code,
+    tokenType: "oauth_access_token",
+    clientId: t.clientId,
+    sub: t.sub,
+    orgId: t.orgId,
+    scopes: t.scopes,
+    audience: t.audience,
+    expiresAt: new Date(t.expiresAt).toISOString(),
+  };
 }
 
 /** `Authorization: Bearer <cred>` (scheme case-insensitive) or `X-API-Key: <cred>`. */
@@ -134,6 +174,9 @@ function handleAuthz(dp: DataPlane, req: IncomingMessage, res: ServerResponse): 
   req.resume();
   const credential = credentialFrom(req);
   const required = parseScopeList(req.headers["x-required-scopes"] as string | undefined);
+  if (credential && looksLikeJwt(credential)) {
+    return withToken(dp, credential, required, (d) => answerAuthzToken(res, required, d));
+  }
   const input: DecideInput = { credential, requiredScopes: required };
   const now = decideCached(dp.store, input);
   if (now) return answerAuthz(dp, res, credential, required, now);
@@ -161,18 +204,40 @@ function answerAuthz(
     res.end();
     return;
   }
-  const code = credential ? decision.code : "MALFORMED";
-  if (decision.code === "INSUFFICIENT_SCOPE") {
-    const scope = (decision.missingScopes ?? required).join(" ");
+  denyAuthz(res, credential ? decision.code : null, required, decision.missingScopes);
+}
+
+function answerAuthzToken(res: ServerResponse, required: string[], d: TokenDecision): void {
+  if (d.allow) {
+    const t = d.token;
+    res.writeHead(200, {
+      "x-gatehouse-decision": "VALID",
+      "x-gatehouse-client-id": t.clientId,
+      "x-gatehouse-subject": t.sub,
+      "x-gatehouse-org-id": t.orgId ?? "",
+      "x-gatehouse-scopes": t.scopes.join(" "),
+      "cache-control": "no-store",
+      "content-length": "0",
+    });
+    res.end();
+    return;
+  }
+  denyAuthz(res, d.code, required, d.missingScopes);
+}
+
+/** 403 insufficient_scope, or 401 invalid_token (code null: no credential at all). */
+function denyAuthz(res: ServerResponse, code: string | null, required: string[], missing?: string[]): void {
+  if (code === "INSUFFICIENT_SCOPE") {
+    const scope = (missing ?? required).join(" ");
     return sendError(res, "forbidden", `Missing scope: ${scope}`, {
       "www-authenticate": `Bearer realm="gatehouse", error="insufficient_scope", scope="${scope}"`,
       "x-gatehouse-decision": code,
     });
   }
-  const description = credential ? `credential ${code.toLowerCase().replace(/_/g, " ")}` : "no credential";
-  return sendError(res, "unauthorized", `Invalid credential (${credential ? code : "missing"}).`, {
+  const description = code ? `credential ${code.toLowerCase().replace(/_/g, " ")}` : "no credential";
+  return sendError(res, "unauthorized", `Invalid credential (${code ?? "missing"}).`, {
     "www-authenticate": `Bearer realm="gatehouse", error="invalid_token", error_description="${description}"`,
-    "x-gatehouse-decision": credential ? code : "MISSING",
+    "x-gatehouse-decision": code ?? "MISSING",
   });
 }
 

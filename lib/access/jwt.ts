@@ -40,7 +40,9 @@ type VerifyKey = Awaited<ReturnType<typeof importJWK>>;
 
 /** Three base64url segments, the first a JSON object: cheap shape test before any crypto. */
 export function looksLikeJwt(value: string): boolean {
-  return value.startsWith("eyJ") && value.split(".").length === 3;
+  const first = value.indexOf(".");
+  const second = first === -1 ? -1 : value.indexOf(".", first + 1);
+  return value.startsWith("eyJ") && second !== -1 && value.indexOf(".", second + 1) === -1;
 }
 
 const FORBIDDEN_HEADERS = ["jwk", "jku", "x5u", "x5c", "crit"] as const;
