@@ -30,6 +30,7 @@ export default async function globalSetup() {
   // With TEST_DATABASE_URL: a fresh database on that server; else the server starts its embedded one.
   const db = process.env.TEST_DATABASE_URL ? await createTestDb("server") : undefined;
   const port = new URL(baseURL).port;
+  const secret = "e2e-secret-e2e-secret-e2e-secret-e2e-secret";
   const child = spawn(process.execPath, ["scripts/start.mjs"], {
     cwd: path.resolve(import.meta.dirname, ".."),
     env: {
@@ -38,7 +39,7 @@ export default async function globalSetup() {
       HOSTNAME: "127.0.0.1",
       GATEHOUSE_PUBLIC_URL: baseURL,
       GATEHOUSE_DATA_DIR: dataDir,
-      GATEHOUSE_SECRET: "e2e-secret-e2e-secret-e2e-secret-e2e-secret",
+      GATEHOUSE_SECRET: secret,
       GATEHOUSE_ADMIN_EMAIL: ADMIN_EMAIL,
       GATEHOUSE_ADMIN_PASSWORD: ADMIN_PASSWORD,
       LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? "warn",
@@ -47,6 +48,12 @@ export default async function globalSetup() {
     stdio: ["ignore", "inherit", "inherit"],
   });
   if (!db) delete process.env.DATABASE_URL;
+  // Workers inherit these: a spec may read the server's database (e.g. e2e/oauth.ts
+  // serverSigningKey). Only on a real server: the embedded database has one connection.
+  if (db) {
+    process.env.E2E_DATABASE_URL = db.url;
+    process.env.E2E_GATEHOUSE_SECRET = secret;
+  }
   await waitForReady(baseURL, child, 300_000);
   console.log(`e2e: Gatehouse ready at ${baseURL} on ${db ? "PostgreSQL server" : "embedded PGlite"}`);
 

@@ -83,6 +83,7 @@ test.describe("NGINX auth_request → Gatehouse /authz", () => {
       // Forged identity headers from the client must not survive.
       "x-gatehouse-key-id": "key_forged",
       "x-gatehouse-org-id": "org_forged",
+      "x-gatehouse-subject": "user_forged",
     });
     expect(status).toBe(200);
     const echo = (await res.json()) as Echo & { upstream: boolean };
@@ -94,6 +95,9 @@ test.describe("NGINX auth_request → Gatehouse /authz", () => {
     expect(echo.orgId).not.toBe("org_forged");
     expect(echo.scopes).toBe("read:profile");
     expect(echo.environment).toBe("live");
+    // OAuth-only identity headers are empty for an API key (nginx drops empty headers), never forged.
+    expect(echo.subject).toBeNull();
+    expect(echo.clientId).toBeNull();
     // The key was checked at the edge; the upstream does not get it.
     expect(echo.authorization).toBeNull();
   });

@@ -37,6 +37,8 @@ export type Echo = {
   orgId: string | null;
   scopes: string | null;
   environment: string | null;
+  clientId: string | null;
+  subject: string | null;
   authorization: string | null;
   apiKey: string | null;
   bodyBytes: number;
@@ -61,6 +63,8 @@ export async function startUpstream(): Promise<Upstream> {
         orgId: header(req, "x-gatehouse-org-id"),
         scopes: header(req, "x-gatehouse-scopes"),
         environment: header(req, "x-gatehouse-environment"),
+        clientId: header(req, "x-gatehouse-client-id"),
+        subject: header(req, "x-gatehouse-subject"),
         authorization: header(req, "authorization"),
         apiKey: header(req, "x-api-key"),
         bodyBytes,

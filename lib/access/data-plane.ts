@@ -47,7 +47,11 @@ export async function createDataPlane(opts: DataPlaneOptions): Promise<DataPlane
     loadKeys: () => loadPublicJwks(prisma),
     loadRevocations: async () => {
       const rows = await prisma.oAuthRevocation.findMany({ where: { expiresAt: { gt: new Date() } } });
-      return rows.map((r) => ({ kind: r.kind as "grant" | "client" | "jti", value: r.value, expiresAt: r.expiresAt.getTime() }));
+      return rows.map((r) => ({
+        kind: r.kind as "grant" | "client" | "jti",
+        value: r.value,
+        expiresAt: r.expiresAt.getTime(),
+      }));
     },
   });
   await jwt.init();

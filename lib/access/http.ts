@@ -141,7 +141,9 @@ function withToken(
 
 function tokenVerifyResponse(d: TokenDecision) {
   if (!d.allow) {
-    return d.missingScopes ? { valid: false, code: d.code, missingScopes: d.missingScopes } : { valid: false, code: d.code };
+    return d.missingScopes
+      ? { valid: false, code: d.code, missingScopes: d.missingScopes }
+      : { valid: false, code: d.code };
   }
   const t = d.token;
   return {

@@ -2,15 +2,15 @@
 // library leaves to the deployment:
 // 1. Wrong client secrets are throttled per (client, IP): an attacker guessing
 //    from one address is slowed down, the real client elsewhere is not.
-// 2. JWT access tokens aren't stored, so the library answers their
-//    introspection with active:false and their revocation with
-//    unsupported_token_type. We answer both from the data plane's own
-//    verifier and denylist (RFC 7662 / RFC 7009), for the token's own client.
+// 2. JWT access tokens aren't stored, so the library refuses their
+//    introspection and revocation (unsupported_token_type). We answer both
+//    from the data plane's own verifier and denylist (RFC 7662 / RFC 7009),
+//    for the token's own, authenticated client.
 import type { IncomingMessage } from "node:http";
 import type Provider from "oidc-provider";
 import type { KoaContextWithOIDC } from "oidc-provider";
 import { emitCredentialChange } from "../access/events";
-import { looksLikeJwt, type JwtVerifier } from "../access/jwt";
+import type { JwtVerifier } from "../access/jwt";
 import { CLIENT_IP_HEADER } from "../auth/request-meta";
 import type { PrismaClient } from "../generated/prisma/client";
 import { blockedFor, getLimiter, penalize } from "../ratelimit";
@@ -57,6 +57,14 @@ export function installEndpointGuards(provider: Provider, deps: { verifier: JwtV
       form = await preReadBody(req);
       clientId = form?.get("client_id") ?? undefined;
     }
+    // RFC 6749 §5.2 (and RFC 7662 §2.3): "no client authentication included" is
+    // invalid_client with 401; the library would answer 400 invalid_request.
+    if (!clientId && !req.headers.authorization && !form?.has("client_assertion")) {
+      ctx.status = 401;
+      ctx.set("cache-control", "no-store");
+      ctx.body = { error: "invalid_client", error_description: "Client authentication is required." };
+      return;
+    }
     const ip = (req.headers[CLIENT_IP_HEADER] as string | undefined) || req.socket.remoteAddress || "unknown";
     const limiter = await getLimiter(CLIENT_AUTH_LIMIT);
     const limitKey = `${clientId ?? "-"}|${ip}`;
@@ -74,9 +82,12 @@ export function installEndpointGuards(provider: Provider, deps: { verifier: JwtV
     const body = ctx.body as { error?: string } | undefined;
     if (ctx.status === 401 && body?.error === "invalid_client") await penalize(limiter, limitKey);
 
+    // The library refuses a JWT (unsupported_token_type) only after it has
+    // authenticated the client: only then may we answer for the token. A failed
+    // authentication also leaves ctx.oidc.client set, so it is no proof.
     const client = ctx.oidc?.client;
     const token = ctx.oidc?.params?.token as string | undefined;
-    if (!client || !token || !looksLikeJwt(token) || ctx.status >= 500) return;
+    if (!client || !token || body?.error !== "unsupported_token_type") return;
 
     if (ctx.path === OAUTH_ROUTES.introspection) {
       const d = await deps.verifier.verify(token);

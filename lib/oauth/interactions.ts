@@ -4,12 +4,12 @@
 //                                      hand a consent summary to the Next page
 //   POST /oauth/consent/:uid/confirm  save the Grant (allow) or deny, and resume
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { getToken } from "next-auth/jwt";
 import type Provider from "oidc-provider";
 import { recordAudit } from "../audit/record";
 import { metaFromHeaders } from "../auth/request-meta";
 import type { PrismaClient } from "../generated/prisma/client";
 import { type ConsentSummary } from "./consent-summary";
+import { portalUser } from "./portal-session";
 import { OAUTH_PREFIX } from "./provider";
 
 
@@ -18,23 +18,6 @@ const CONSENT_PATH = new RegExp(`^${OAUTH_PREFIX}/consent/([A-Za-z0-9_-]+)(/conf
 export function matchConsentPath(path: string): { uid: string; confirm: boolean } | null {
   const m = CONSENT_PATH.exec(path);
   return m ? { uid: m[1], confirm: Boolean(m[2]) } : null;
-}
-
-async function sessionUserId(req: IncomingMessage, prisma: PrismaClient): Promise<{ id: string; email: string } | null> {
-  // next-auth v4's getToken reads only req.cookies.
-  const withCookies = req as IncomingMessage & { cookies?: Record<string, string> };
-  withCookies.cookies ??= Object.fromEntries(
-    (req.headers.cookie ?? "")
-      .split(";")
-      .map((c) => c.trim().split("="))
-      .filter((kv) => kv.length >= 2)
-      .map(([k, ...v]) => [k, decodeURIComponent(v.join("="))]),
-  );
-  const token = await getToken({ req: withCookies as never, secret: process.env.NEXTAUTH_SECRET ?? "" });
-  const uid = typeof token?.uid === "string" ? token.uid : null;
-  if (!uid) return null;
-  const user = await prisma.user.findUnique({ where: { id: uid }, select: { id: true, email: true, status: true } });
-  return user && user.status === "active" ? { id: user.id, email: user.email } : null;
 }
 
 function redirect(res: ServerResponse, location: string): void {
@@ -80,7 +63,7 @@ export async function handleConsent(deps: InteractionDeps, req: IncomingMessage,
   }
   if (details.uid !== uid) return errorPage(res, 400, "This authorization request does not match your browser session.");
 
-  const user = await sessionUserId(req, deps.prisma);
+  const user = await portalUser(req, deps.prisma);
   if (!user) return redirect(res, `/sign-in?callbackUrl=${encodeURIComponent(`${OAUTH_PREFIX}/consent/${uid}`)}`);
 
   // The portal session is the login: finish that prompt (or re-login as the current portal user).

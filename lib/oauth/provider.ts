@@ -3,11 +3,12 @@
 // and refresh-token handling, client authentication, introspection,
 // revocation, metadata — stays in the library; this file only configures it.
 import type { JWK } from "jose";
-import Provider, { errors, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
+import Provider, { errors, interactionPolicy, type Configuration, type KoaContextWithOIDC } from "oidc-provider";
 import { hashSecret } from "../credentials/format";
 import type { PrismaClient } from "../generated/prisma/client";
 import { deriveSecret } from "../secrets";
 import { createAdapterFactory, hashesEqual, type ClientMetadata } from "./adapter";
+import { portalUser } from "./portal-session";
 import { SIGNING_ALG } from "./signing-keys";
 
 export const OAUTH_PREFIX = "/oauth";
@@ -38,6 +39,27 @@ export const OAUTH_ROUTES = {
   credential: `${OAUTH_PREFIX}/credential`,
 } as const;
 
+/**
+ * The library's prompts, plus one login check: the provider's own session must
+ * belong to whoever is signed in to the portal now. Without it, after a
+ * portal sign-out — or another user signing in on the same browser — the
+ * provider session (and a remembered grant) would still issue codes for the
+ * previous user, with no interaction at all.
+ */
+function interactionPolicyFor(prisma: PrismaClient) {
+  const { Check } = interactionPolicy;
+  const policy = interactionPolicy.base();
+  policy.get("login")!.checks.add(
+    new Check("portal_session_changed", "The portal session is not the provider session's", "login_required", async (ctx) => {
+      const accountId = ctx.oidc.session?.accountId;
+      if (!accountId) return Check.NO_NEED_TO_PROMPT; // "no_session" asks for the login already
+      const user = await portalUser(ctx.req, prisma);
+      return user?.id === accountId ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+    }),
+  );
+  return policy;
+}
+
 export function createOAuthProvider(opts: OAuthOptions): Provider {
   const { prisma, audience } = opts;
   const configuration: Configuration = {
@@ -66,7 +88,13 @@ export function createOAuthProvider(opts: OAuthOptions): Provider {
     features: {
       devInteractions: { enabled: false },
       clientCredentials: { enabled: true },
-      introspection: { enabled: true },
+      introspection: {
+        enabled: true,
+        // Only the token's own client learns about it (RFC 7662 §4), as for JWTs in
+        // endpoint-guards.ts; the library's default lets any confidential client —
+        // of any organization — introspect any refresh token.
+        allowedPolicy: (ctx, client, token) => token.clientId === client.clientId,
+      },
       revocation: { enabled: true },
       userinfo: { enabled: true },
       resourceIndicators: {
@@ -96,7 +124,10 @@ export function createOAuthProvider(opts: OAuthOptions): Provider {
     extraClientMetadata: { properties: ["org_id", "allowed_scopes", "previous_secret_hash", "previous_secret_expires_at"] },
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed("refresh_token"),
     rotateRefreshToken: true,
-    interactions: { url: (_ctx, interaction) => `${OAUTH_PREFIX}/consent/${interaction.uid}` },
+    interactions: {
+      policy: interactionPolicyFor(prisma),
+      url: (_ctx, interaction) => `${OAUTH_PREFIX}/consent/${interaction.uid}`,
+    },
     findAccount: async (_ctx, sub) => {
       const user = await prisma.user.findUnique({ where: { id: sub }, select: { id: true, email: true, status: true } });
       if (!user || user.status !== "active") return undefined;
