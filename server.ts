@@ -71,7 +71,8 @@ async function main() {
     };
     await buildProvider();
     credentialEvents().on("change", (c: CredentialChange) => {
-      if (c.kind === "signing_keys") void buildProvider().then(() => log.info("signing keys rotated: OAuth provider reloaded"));
+      if (c.kind === "signing_keys")
+        void buildProvider().then(() => log.info("signing keys rotated: OAuth provider reloaded"));
     });
   }
 
@@ -87,7 +88,11 @@ async function main() {
     if (dataPlaneRoutes(req, res)) return;
     if (!nextHandler || !oauth) {
       res.writeHead(404, { "content-type": "application/json" });
-      res.end(JSON.stringify({ error: { code: "not_found", message: "This is a Gatehouse gateway: data-plane paths only.", requestId: "" } }));
+      res.end(
+        JSON.stringify({
+          error: { code: "not_found", message: "This is a Gatehouse gateway: data-plane paths only.", requestId: "" },
+        }),
+      );
       return;
     }
     // Internal headers are ours to set: drop anything a client sent under that prefix.
@@ -101,7 +106,12 @@ async function main() {
     const path = q === -1 ? url : url.slice(0, q);
     const consent = matchConsentPath(path);
     if (consent) {
-      const deps = { provider: () => oauth!.provider, prisma: booted.prisma, publicOrigin: new URL(issuer).origin, renderConsent };
+      const deps = {
+        provider: () => oauth!.provider,
+        prisma: booted.prisma,
+        publicOrigin: new URL(issuer).origin,
+        renderConsent,
+      };
       handleConsent(deps, req, res, consent.uid, consent.confirm).catch((err: unknown) => {
         log.error({ err }, "consent failed");
         if (!res.headersSent) {

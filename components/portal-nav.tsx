@@ -4,7 +4,17 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { signOut } from "next-auth/react";
 
-export function PortalNav({ orgSlug, orgName, email, isAdmin }: { orgSlug: string; orgName: string; email: string; isAdmin: boolean }) {
+export function PortalNav({
+  orgSlug,
+  orgName,
+  email,
+  isAdmin,
+}: {
+  orgSlug: string;
+  orgName: string;
+  email: string;
+  isAdmin: boolean;
+}) {
   const path = usePathname();
   const links = [
     { href: `/${orgSlug}/keys`, label: "API keys" },

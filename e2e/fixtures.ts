@@ -12,7 +12,11 @@ export function uniqueEmail(tag = "dev"): string {
   return `${tag}-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}@example.test`;
 }
 
-export type SignedIn = { email: string; request: APIRequestContext; storageState: Awaited<ReturnType<APIRequestContext["storageState"]>> };
+export type SignedIn = {
+  email: string;
+  request: APIRequestContext;
+  storageState: Awaited<ReturnType<APIRequestContext["storageState"]>>;
+};
 
 /** Sign in through next-auth's credentials endpoint; the returned context carries the session cookie. */
 export async function signIn(email: string, password = PASSWORD): Promise<SignedIn> {

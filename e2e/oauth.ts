@@ -184,9 +184,9 @@ export async function authz(request: APIRequestContext, token: string, scopes?: 
 
 /** Revocation reaches the data plane within a second (same process: at once; other processes: NOTIFY). */
 export async function expectRevoked(request: APIRequestContext, token: string): Promise<void> {
-  await expect.poll(async () => (await verifyToken(request, token)).code, { timeout: 1_000, intervals: [50] }).toBe(
-    "REVOKED",
-  );
+  await expect
+    .poll(async () => (await verifyToken(request, token)).code, { timeout: 1_000, intervals: [50] })
+    .toBe("REVOKED");
   expect((await authz(request, token)).status).toBe(401);
 }
 

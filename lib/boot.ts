@@ -50,7 +50,11 @@ export async function boot(opts: { log?: (msg: string) => void } = {}): Promise<
   await ensureSigningKey(prisma);
 
   if (e.GATEHOUSE_ADMIN_EMAIL && e.GATEHOUSE_ADMIN_PASSWORD) {
-    const admin = await ensureUser({ email: e.GATEHOUSE_ADMIN_EMAIL, password: e.GATEHOUSE_ADMIN_PASSWORD, role: "admin" });
+    const admin = await ensureUser({
+      email: e.GATEHOUSE_ADMIN_EMAIL,
+      password: e.GATEHOUSE_ADMIN_PASSWORD,
+      role: "admin",
+    });
     if (admin.created) say(`created admin ${e.GATEHOUSE_ADMIN_EMAIL}`);
   }
 

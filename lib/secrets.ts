@@ -9,7 +9,9 @@ export async function loadRootSecret(opts: { dataDir: string; allowGenerate: boo
   const given = process.env.GATEHOUSE_SECRET ?? process.env.NEXTAUTH_SECRET;
   if (given) return given;
   if (!opts.allowGenerate) {
-    throw new Error("GATEHOUSE_SECRET is required in production (32+ random characters, e.g. `openssl rand -base64 48`).");
+    throw new Error(
+      "GATEHOUSE_SECRET is required in production (32+ random characters, e.g. `openssl rand -base64 48`).",
+    );
   }
   const file = path.resolve(opts.dataDir, "secret");
   try {

@@ -15,7 +15,9 @@ try {
   const principal = await principalForUser(userId);
   if (!principal) throw new Error("seed: demo user has no organization");
   if (created) {
-    const key = await createKey(principal, createKeySchema.parse({ name: "demo", scopes: ["read:profile"] }), { userAgent: "seed" });
+    const key = await createKey(principal, createKeySchema.parse({ name: "demo", scopes: ["read:profile"] }), {
+      userAgent: "seed",
+    });
     console.log(`demo user ${email} / ${password}\ndemo key (shown once): ${key.key}`);
   } else {
     console.log(`demo user ${email} already exists`);

@@ -25,8 +25,16 @@ const env = { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "
 
 const skipBuild = process.env.GATEHOUSE_SKIP_BUILD === "1" && builtAt > 0;
 if (!skipBuild && (builtAt < sourcesAt || process.env.GATEHOUSE_FORCE_BUILD === "1")) {
-  console.log(builtAt ? "gatehouse: sources changed, rebuilding the portal…" : "gatehouse: first start, building the portal (a minute or two)…");
-  const r = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], { cwd: root, env, stdio: "inherit" });
+  console.log(
+    builtAt
+      ? "gatehouse: sources changed, rebuilding the portal…"
+      : "gatehouse: first start, building the portal (a minute or two)…",
+  );
+  const r = spawnSync(process.execPath, [path.join(root, "node_modules/next/dist/bin/next"), "build"], {
+    cwd: root,
+    env,
+    stdio: "inherit",
+  });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 

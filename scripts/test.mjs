@@ -42,7 +42,14 @@ function onPath(cmd) {
 function chromiumAvailable() {
   const candidates = [process.env.CHROMIUM_PATH, "/usr/bin/chromium"].filter(Boolean);
   if (candidates.some((p) => existsSync(p))) return true;
-  const r = spawnSync(process.execPath, ["-e", "const {chromium}=require('playwright-core');process.exit(require('fs').existsSync(chromium.executablePath())?0:1)"], { cwd: root });
+  const r = spawnSync(
+    process.execPath,
+    [
+      "-e",
+      "const {chromium}=require('playwright-core');process.exit(require('fs').existsSync(chromium.executablePath())?0:1)",
+    ],
+    { cwd: root },
+  );
   return r.status === 0;
 }
 
@@ -56,19 +63,30 @@ if (want("static")) {
 }
 if (want("unit")) run("unit tests", bin("vitest"), ["run", "--project", "unit"]);
 if (want("integration")) {
-  run("integration tests · embedded PGlite", bin("vitest"), ["run", "--project", "integration"], { GATEHOUSE_TEST_DB: "embedded" });
+  run("integration tests · embedded PGlite", bin("vitest"), ["run", "--project", "integration"], {
+    GATEHOUSE_TEST_DB: "embedded",
+  });
   if (process.env.TEST_DATABASE_URL) {
-    run("integration tests · PostgreSQL server", bin("vitest"), ["run", "--project", "integration"], { GATEHOUSE_TEST_DB: "server" });
+    run("integration tests · PostgreSQL server", bin("vitest"), ["run", "--project", "integration"], {
+      GATEHOUSE_TEST_DB: "server",
+    });
   } else {
-    skip("integration tests on a real PostgreSQL", "TEST_DATABASE_URL is not set (e.g. postgresql://postgres@127.0.0.1:5432/postgres)");
+    skip(
+      "integration tests on a real PostgreSQL",
+      "TEST_DATABASE_URL is not set (e.g. postgresql://postgres@127.0.0.1:5432/postgres)",
+    );
   }
 }
 if (want("e2e")) {
   const projects = [];
   if (chromiumAvailable()) projects.push("ui");
-  else skip("browser e2e (e2e/ui)", "no Chromium: set CHROMIUM_PATH, install Debian's chromium, or `npx playwright install chromium`");
+  else
+    skip(
+      "browser e2e (e2e/ui)",
+      "no Chromium: set CHROMIUM_PATH, install Debian's chromium, or `npx playwright install chromium`",
+    );
   projects.push("api");
-  if (onPath("nginx")) projects.push("gateway");
+  if (process.env.NGINX_BIN || onPath("nginx")) projects.push("gateway");
   else skip("NGINX gateway e2e (e2e/gateway)", "nginx is not on PATH (apt-get install nginx)");
   run(`e2e (${projects.join(", ")})`, bin("playwright"), ["test", ...projects.flatMap((p) => ["--project", p])]);
 }

@@ -7,8 +7,8 @@ export default async function Home() {
     <main className="mx-auto max-w-3xl px-6 py-20">
       <h1 className="text-4xl font-bold tracking-tight">Gatehouse</h1>
       <p className="mt-4 text-lg text-slate-700">
-        Self-hosted API access management. For every call it answers: who is calling, may they do this, right now,
-        from there, this often — and it remembers.
+        Self-hosted API access management. For every call it answers: who is calling, may they do this, right now, from
+        there, this often — and it remembers.
       </p>
       <ul className="mt-6 list-disc space-y-1 pl-6 text-slate-700">
         <li>API keys with least-privilege scopes, shown once, stored as hashes, revoked instantly.</li>

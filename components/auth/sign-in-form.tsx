@@ -32,7 +32,15 @@ export function safeCallback(url: string | undefined): string {
   return url && url.startsWith("/") && !url.startsWith("//") && !url.startsWith("/\\") ? url : "/portal";
 }
 
-export function SignInForm({ initialError, github, callbackUrl }: { initialError?: string; github: boolean; callbackUrl?: string }) {
+export function SignInForm({
+  initialError,
+  github,
+  callbackUrl,
+}: {
+  initialError?: string;
+  github: boolean;
+  callbackUrl?: string;
+}) {
   const next = safeCallback(callbackUrl);
   const router = useRouter();
   const [error, setError] = useState<string | null>(messageFor(initialError));
@@ -63,7 +71,12 @@ export function SignInForm({ initialError, github, callbackUrl }: { initialError
         {pending ? "Signing in…" : "Sign in"}
       </Button>
       {github ? (
-        <Button type="button" variant="secondary" className="w-full" onClick={() => signIn("github", { callbackUrl: next })}>
+        <Button
+          type="button"
+          variant="secondary"
+          className="w-full"
+          onClick={() => signIn("github", { callbackUrl: next })}
+        >
           Sign in with GitHub
         </Button>
       ) : null}

@@ -15,7 +15,12 @@ export function CreateKeyDialog({
   onDone,
 }: {
   scopes: ScopeOption[];
-  onCreate: (input: { name: string; scopes: string[]; environment: string; expiresAt?: string }) => Promise<CreateResult>;
+  onCreate: (input: {
+    name: string;
+    scopes: string[];
+    environment: string;
+    expiresAt?: string;
+  }) => Promise<CreateResult>;
   onDone: () => void;
 }) {
   const [open, setOpen] = useState(false);
@@ -78,7 +83,10 @@ export function CreateKeyDialog({
               </div>
             </fieldset>
             <Field label="Environment">
-              <select name="environment" className="w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm">
+              <select
+                name="environment"
+                className="w-full rounded-md border border-slate-300 bg-white px-3 py-2 text-sm"
+              >
                 <option value="live">live</option>
                 <option value="test">test</option>
               </select>

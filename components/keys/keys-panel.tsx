@@ -90,7 +90,13 @@ export function KeysPanel({
                 <td className="px-3 py-2 font-medium">{k.name}</td>
                 <td className="px-3 py-2 font-mono text-xs">{k.display}</td>
                 <td className="px-3 py-2">
-                  {k.scopes.length ? k.scopes.map((s) => <code key={s} className="mr-1 text-xs">{s}</code>) : "—"}
+                  {k.scopes.length
+                    ? k.scopes.map((s) => (
+                        <code key={s} className="mr-1 text-xs">
+                          {s}
+                        </code>
+                      ))
+                    : "—"}
                 </td>
                 <td className="px-3 py-2">{fmt(k.createdAt)}</td>
                 <td className="px-3 py-2">{fmt(k.lastUsedAt)}</td>
@@ -112,14 +118,19 @@ export function KeysPanel({
       )}
       <Dialog open={confirming !== null} onClose={() => setConfirming(null)} title="Revoke this key?">
         <p className="text-sm text-slate-700">
-          <strong>{confirming?.name}</strong> ({confirming?.display}) stops working immediately, everywhere. This cannot be undone.
+          <strong>{confirming?.name}</strong> ({confirming?.display}) stops working immediately, everywhere. This cannot
+          be undone.
         </p>
         {revoke.error ? <ErrorText>{revoke.error.message}</ErrorText> : null}
         <div className="mt-4 flex justify-end gap-2">
           <Button variant="secondary" onClick={() => setConfirming(null)}>
             Cancel
           </Button>
-          <Button variant="danger" disabled={revoke.isPending} onClick={() => confirming && revoke.mutate(confirming.id)}>
+          <Button
+            variant="danger"
+            disabled={revoke.isPending}
+            onClick={() => confirming && revoke.mutate(confirming.id)}
+          >
             {revoke.isPending ? "Revoking…" : "Revoke key"}
           </Button>
         </div>

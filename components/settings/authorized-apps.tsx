@@ -9,7 +9,13 @@ import { ErrorText } from "../ui/field";
 
 type Result = { ok: true; data: { grantId: string } } | { ok: false; error: { message: string } };
 
-export function AuthorizedApps({ apps, revoke }: { apps: AuthorizedApp[]; revoke: (grantId: string) => Promise<Result> }) {
+export function AuthorizedApps({
+  apps,
+  revoke,
+}: {
+  apps: AuthorizedApp[];
+  revoke: (grantId: string) => Promise<Result>;
+}) {
   const router = useRouter();
   const [confirming, setConfirming] = useState<AuthorizedApp | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -31,7 +37,10 @@ export function AuthorizedApps({ apps, revoke }: { apps: AuthorizedApp[]; revoke
         <h2 className="text-lg font-semibold">Authorized apps</h2>
         <p className="text-sm text-slate-600">Applications you allowed to call the API on your behalf.</p>
       </div>
-      <ul aria-label="Authorized apps" className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white text-sm">
+      <ul
+        aria-label="Authorized apps"
+        className="divide-y divide-slate-100 rounded-lg border border-slate-200 bg-white text-sm"
+      >
         {apps.length === 0 ? <li className="p-4 text-slate-600">No apps authorized.</li> : null}
         {apps.map((a) => (
           <li key={a.grantId} className="flex items-center justify-between gap-4 p-3">

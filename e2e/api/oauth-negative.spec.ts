@@ -154,7 +154,11 @@ test.describe("authorization endpoint", () => {
       );
     });
     await test.step("code_challenge without a method (would default to plain)", async () => {
-      await expectRedirectedError(owner.request, authorizeUrl({ ...base, code_challenge: challenge }), "invalid_request");
+      await expectRedirectedError(
+        owner.request,
+        authorizeUrl({ ...base, code_challenge: challenge }),
+        "invalid_request",
+      );
     });
   });
 
@@ -449,10 +453,14 @@ test.describe("token endpoint", () => {
     expect(ok.status).toBe(200);
     expect(ok.headers.get("cache-control")).toContain("no-store");
     expect(ok.headers.get("content-type")).toContain("application/json");
-    const bad = await postForm("/oauth/token", { grant_type: "client_credentials", scope: "x" }, {
-      ...basic(client),
-      clientSecret: "gcs_wrong",
-    });
+    const bad = await postForm(
+      "/oauth/token",
+      { grant_type: "client_credentials", scope: "x" },
+      {
+        ...basic(client),
+        clientSecret: "gcs_wrong",
+      },
+    );
     expect(bad.status).toBe(401);
     expect(bad.headers.get("cache-control")).toContain("no-store");
 
@@ -496,7 +504,11 @@ test.describe("token endpoint", () => {
     const target = await createClient(owner, { grantTypes: ["client_credentials"], scopes: ["read:profile"] });
     const bystander = await createClient(owner, { grantTypes: ["client_credentials"], scopes: ["read:profile"] });
     const attempt = (client: CreatedClient, secret: string) =>
-      postForm("/oauth/token", { grant_type: "client_credentials" }, { clientId: client.clientId, clientSecret: secret });
+      postForm(
+        "/oauth/token",
+        { grant_type: "client_credentials" },
+        { clientId: client.clientId, clientSecret: secret },
+      );
 
     for (let i = 0; i < 10; i++) {
       const res = await attempt(target, `gcs_wrong_${i}`);
@@ -561,17 +573,23 @@ test.describe("hostile access tokens at the data plane", () => {
     const ours = jwks.keys.find((k) => k.kid === kid)!;
     expect(ours).toBeDefined();
     // A fresh jti each time, so no verdict comes from the cache of the real token.
-    const claims = () => ({ ...payload, jti: randomBytes(12).toString("base64url"), scope: "read:profile delete:user" });
+    const claims = () => ({
+      ...payload,
+      jti: randomBytes(12).toString("base64url"),
+      scope: "read:profile delete:user",
+    });
     const attacker = await generateKeyPair("ES256", { extractable: true });
     const attackerJwk = await exportJWK(attacker.publicKey);
     const signAsAttacker = (header: Record<string, unknown>) =>
-      new SignJWT(claims())
-        .setProtectedHeader({ alg: "ES256", typ: "at+jwt", ...header })
-        .sign(attacker.privateKey);
+      new SignJWT(claims()).setProtectedHeader({ alg: "ES256", typ: "at+jwt", ...header }).sign(attacker.privateKey);
 
     const cases: [string, () => Promise<string> | string, string[]][] = [
       ["alg none, no signature", () => unsigned({ alg: "none", typ: "at+jwt", kid }, claims()), ["INVALID_TOKEN"]],
-      ["alg none, our kid, the real signature", () => unsigned({ alg: "none", typ: "at+jwt", kid }, claims(), real.split(".")[2]), ["INVALID_TOKEN"]],
+      [
+        "alg none, our kid, the real signature",
+        () => unsigned({ alg: "none", typ: "at+jwt", kid }, claims(), real.split(".")[2]),
+        ["INVALID_TOKEN"],
+      ],
       ["alg NONE (case games)", () => unsigned({ alg: "NONE", typ: "at+jwt", kid }, claims()), ["INVALID_TOKEN"]],
       [
         "HS256 keyed with our public key's x‖y bytes",
@@ -593,7 +611,11 @@ test.describe("hostile access tokens at the data plane", () => {
           ),
         ["INVALID_TOKEN"],
       ],
-      ["HS256 keyed with the JWKS JSON", () => hs256({ typ: "at+jwt", kid }, claims(), Buffer.from(JSON.stringify(ours))), ["INVALID_TOKEN"]],
+      [
+        "HS256 keyed with the JWKS JSON",
+        () => hs256({ typ: "at+jwt", kid }, claims(), Buffer.from(JSON.stringify(ours))),
+        ["INVALID_TOKEN"],
+      ],
       [
         "embedded jwk header (attacker's own key)",
         async () => signAsAttacker({ jwk: attackerJwk, kid: await calculateJwkThumbprint(attackerJwk) }),
@@ -603,9 +625,17 @@ test.describe("hostile access tokens at the data plane", () => {
       ["unknown kid", () => signAsAttacker({ kid: "attacker-key-1" }), ["INVALID_TOKEN"]],
       ["no kid", () => signAsAttacker({}), ["INVALID_TOKEN"]],
       ["our kid, attacker's signature", () => signAsAttacker({ kid }), ["INVALID_TOKEN"]],
-      ["jku pointing elsewhere", () => signAsAttacker({ kid: "k1", jku: "https://attacker.example/jwks.json" }), ["INVALID_TOKEN"]],
+      [
+        "jku pointing elsewhere",
+        () => signAsAttacker({ kid: "k1", jku: "https://attacker.example/jwks.json" }),
+        ["INVALID_TOKEN"],
+      ],
       ["jku with our kid", () => signAsAttacker({ kid, jku: "https://attacker.example/jwks.json" }), ["INVALID_TOKEN"]],
-      ["x5u pointing elsewhere", () => signAsAttacker({ kid, x5u: "https://attacker.example/cert.pem" }), ["INVALID_TOKEN"]],
+      [
+        "x5u pointing elsewhere",
+        () => signAsAttacker({ kid, x5u: "https://attacker.example/cert.pem" }),
+        ["INVALID_TOKEN"],
+      ],
       [
         "tampered payload (scope widened), real signature",
         () => `${real.split(".")[0]}.${b64(claims())}.${real.split(".")[2]}`,
@@ -642,7 +672,10 @@ test.describe("hostile access tokens at the data plane", () => {
         code_challenge_method: "S256",
       }),
     );
-    const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedNonce: nonce });
+    const tokens = await oidc.authorizationCodeGrant(config, callback, {
+      pkceCodeVerifier: verifier,
+      expectedNonce: nonce,
+    });
     expect(tokens.id_token).toBeTruthy();
     const idToken = decodeJwt(tokens.id_token!);
     expect(idToken.header.typ).not.toBe("at+jwt");

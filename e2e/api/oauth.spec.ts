@@ -89,7 +89,10 @@ async function codeFlow(user: SignedIn, client: CreatedClient, scope = "read:pro
     code_challenge_method: "S256",
   });
   const { callback } = await authorize(user, url);
-  const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier, expectedState: state });
+  const tokens = await oidc.authorizationCodeGrant(config, callback, {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+  });
   return { config, tokens };
 }
 
@@ -166,13 +169,7 @@ test.describe("client_credentials", () => {
     const as = await authorizationServer();
     const c: oauth.Client = { client_id: client.clientId, token_endpoint_auth_method: "client_secret_post" };
     const auth = oauth.ClientSecretPost(client.clientSecret!);
-    const res = await oauth.clientCredentialsGrantRequest(
-      as,
-      c,
-      auth,
-      { scope: "view:logs read:profile" },
-      INSECURE,
-    );
+    const res = await oauth.clientCredentialsGrantRequest(as, c, auth, { scope: "view:logs read:profile" }, INSECURE);
     expect(res.headers.get("cache-control")).toContain("no-store");
     const tokens = await oauth.processClientCredentialsResponse(as, c, res);
     expect(tokens.scope).toBe("view:logs");
@@ -287,7 +284,15 @@ test.describe("authorization_code + PKCE", () => {
     expect(() => oauth.validateAuthResponse(as, c, callback, "another-state")).toThrow(/state/);
     const params = oauth.validateAuthResponse(as, c, callback, state);
 
-    const res = await oauth.authorizationCodeGrantRequest(as, c, oauth.None(), params, REDIRECT_URI, verifier, INSECURE);
+    const res = await oauth.authorizationCodeGrantRequest(
+      as,
+      c,
+      oauth.None(),
+      params,
+      REDIRECT_URI,
+      verifier,
+      INSECURE,
+    );
     expect(res.headers.get("cache-control")).toContain("no-store");
     const tokens = await oauth.processAuthorizationCodeResponse(as, c, res);
     expect(tokens.scope).toBe("read:profile");
@@ -408,7 +413,7 @@ test("introspection (RFC 7662): authenticated callers only; own tokens only; unk
     expect(await oidc.tokenIntrospection(otherConfig, rt)).toEqual({ active: false });
   });
 
-  await test.step("unknown tokens → exactly {\"active\":false}", async () => {
+  await test.step('unknown tokens → exactly {"active":false}', async () => {
     const basic = { clientId: client.clientId, clientSecret: client.clientSecret! };
     for (const token of ["no-such-token", `${at.slice(0, -4)}AAAA`, "eyJhbGciOiJub25lIn0.e30."]) {
       const res = await postForm("/oauth/introspect", { token }, basic);
@@ -443,9 +448,7 @@ test.describe("revocation (RFC 7009)", () => {
     await oidc.tokenRevocation(config, "no-such-token");
   });
 
-  test("revoking a JWT access token (oauth4webapi): only that token, only by its own client", async ({
-    request,
-  }) => {
+  test("revoking a JWT access token (oauth4webapi): only that token, only by its own client", async ({ request }) => {
     const owner = await newDeveloper("oauth-rev-at-owner");
     const user = await newDeveloper("oauth-rev-at-user");
     const client = await createClient(owner, webApp());

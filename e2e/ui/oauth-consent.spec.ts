@@ -16,7 +16,9 @@ async function startCallbackServer(): Promise<Callback> {
   const server = http.createServer((req, res) => {
     const query = Object.fromEntries(new URL(req.url ?? "/", "http://127.0.0.1").searchParams);
     res.writeHead(200, { "content-type": "text/html; charset=utf-8" });
-    res.end(`<!doctype html><title>Callback</title><pre id="query">${JSON.stringify(query).replace(/</g, "&lt;")}</pre>`);
+    res.end(
+      `<!doctype html><title>Callback</title><pre id="query">${JSON.stringify(query).replace(/</g, "&lt;")}</pre>`,
+    );
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;

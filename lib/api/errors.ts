@@ -55,14 +55,26 @@ export function errorBody(code: ErrorCode, message: string, requestId: string, d
  * Map anything thrown to (status, body). Unknown errors become a 500 with a
  * generic message; the caller logs the original, never the client.
  */
-export function toErrorResponse(err: unknown, requestId: string): { status: number; body: ErrorBody; headers?: Record<string, string> } {
+export function toErrorResponse(
+  err: unknown,
+  requestId: string,
+): { status: number; body: ErrorBody; headers?: Record<string, string> } {
   if (err instanceof ApiError) {
     return { status: err.status, body: errorBody(err.code, err.message, requestId, err.details), headers: err.headers };
   }
-  return { status: 500, body: errorBody("internal_error", "Something went wrong on our side. Quote the requestId if you contact support.", requestId) };
+  return {
+    status: 500,
+    body: errorBody(
+      "internal_error",
+      "Something went wrong on our side. Quote the requestId if you contact support.",
+      requestId,
+    ),
+  };
 }
 
 /** zod issues → a compact, user-readable list for `details`. */
-export function zodDetails(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): { path: string; message: string }[] {
+export function zodDetails(
+  issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>,
+): { path: string; message: string }[] {
   return issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message }));
 }

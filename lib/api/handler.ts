@@ -12,7 +12,13 @@ import { principalForUser, principalFromToken } from "../auth/resolve-principal"
 import { log } from "../log";
 import { ApiError, newRequestId, toErrorResponse, zodDetails } from "./errors";
 
-export type HandlerContext<P> = { req: NextRequest; principal: Principal; params: P; meta: RequestMeta; requestId: string };
+export type HandlerContext<P> = {
+  req: NextRequest;
+  principal: Principal;
+  params: P;
+  meta: RequestMeta;
+  requestId: string;
+};
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 

@@ -89,7 +89,8 @@ export async function recordAudit(tx: Tx, input: AuditInput): Promise<void> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(${CHAIN_LOCK})`;
   const last = await tx.auditEvent.findFirst({ orderBy: { id: "desc" }, select: { hash: true } });
   const prevHash = last?.hash ?? GENESIS_HASH;
-  const actorId = input.actor.type === "user" ? input.actor.id : input.actor.type === "token" ? input.actor.userId : null;
+  const actorId =
+    input.actor.type === "user" ? input.actor.id : input.actor.type === "token" ? input.actor.userId : null;
   const context = {
     ...(input.context ?? {}),
     ...(input.actor.type === "token" ? { viaToken: input.actor.id } : {}),

@@ -1,5 +1,12 @@
 // Permissions are data (DESIGN.md §3.6): a const list and a role → permissions map.
-export const PERMISSIONS = ["keys:read", "keys:write", "clients:read", "clients:write", "tokens:write", "org:manage"] as const;
+export const PERMISSIONS = [
+  "keys:read",
+  "keys:write",
+  "clients:read",
+  "clients:write",
+  "tokens:write",
+  "org:manage",
+] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ORG_ROLES = ["owner", "admin", "developer", "viewer"] as const;

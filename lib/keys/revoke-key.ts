@@ -8,7 +8,10 @@ import { keyViewSelect, toKeyView } from "./key-view";
 /** Revoke now; idempotent (revoking a revoked key returns it unchanged, no second event). */
 export async function revokeKey(principal: Principal, id: string, meta: RequestMeta) {
   const { row, hash } = await prisma.$transaction(async (tx) => {
-    const existing = await tx.apiKey.findFirst({ where: { id, orgId: principal.orgId }, select: { hash: true, revokedAt: true } });
+    const existing = await tx.apiKey.findFirst({
+      where: { id, orgId: principal.orgId },
+      select: { hash: true, revokedAt: true },
+    });
     if (!existing) throw new ApiError("not_found", "No such key.");
     if (existing.revokedAt) {
       return { row: await tx.apiKey.findUniqueOrThrow({ where: { id }, select: keyViewSelect }), hash: null };

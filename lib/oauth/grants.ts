@@ -5,7 +5,12 @@ import { recordAudit, type RequestMeta } from "../audit/record";
 import { prisma } from "../db";
 import { recordRevocation } from "./revocation";
 
-type GrantPayload = { clientId?: string; iat?: number; resources?: Record<string, string>; openid?: { scope?: string } };
+type GrantPayload = {
+  clientId?: string;
+  iat?: number;
+  resources?: Record<string, string>;
+  openid?: { scope?: string };
+};
 
 export type AuthorizedApp = {
   grantId: string;
@@ -17,7 +22,10 @@ export type AuthorizedApp = {
 };
 
 export async function listAuthorizedApps(userId: string): Promise<AuthorizedApp[]> {
-  const rows = await prisma.oidcPayload.findMany({ where: { type: "Grant", accountId: userId }, orderBy: { id: "asc" } });
+  const rows = await prisma.oidcPayload.findMany({
+    where: { type: "Grant", accountId: userId },
+    orderBy: { id: "asc" },
+  });
   const live = rows.filter((r) => !r.expiresAt || r.expiresAt.getTime() > Date.now());
   const clientIds = [...new Set(live.map((r) => r.clientId).filter((c): c is string => Boolean(c)))];
   const clients = await prisma.oAuthClient.findMany({

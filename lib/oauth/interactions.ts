@@ -12,7 +12,6 @@ import { type ConsentSummary } from "./consent-summary";
 import { portalUser } from "./portal-session";
 import { OAUTH_PREFIX } from "./provider";
 
-
 const CONSENT_PATH = new RegExp(`^${OAUTH_PREFIX}/consent/([A-Za-z0-9_-]+)(/confirm)?$`);
 
 export function matchConsentPath(path: string): { uid: string; confirm: boolean } | null {
@@ -53,27 +52,46 @@ export type InteractionDeps = {
   renderConsent: (req: IncomingMessage, res: ServerResponse, summary: ConsentSummary) => void;
 };
 
-export async function handleConsent(deps: InteractionDeps, req: IncomingMessage, res: ServerResponse, uid: string, confirm: boolean) {
+export async function handleConsent(
+  deps: InteractionDeps,
+  req: IncomingMessage,
+  res: ServerResponse,
+  uid: string,
+  confirm: boolean,
+) {
   const provider = deps.provider();
   let details: Awaited<ReturnType<Provider["interactionDetails"]>>;
   try {
     details = await provider.interactionDetails(req, res);
   } catch {
-    return errorPage(res, 400, "This authorization request has expired or was already completed. Start again from the application.");
+    return errorPage(
+      res,
+      400,
+      "This authorization request has expired or was already completed. Start again from the application.",
+    );
   }
-  if (details.uid !== uid) return errorPage(res, 400, "This authorization request does not match your browser session.");
+  if (details.uid !== uid)
+    return errorPage(res, 400, "This authorization request does not match your browser session.");
 
   const user = await portalUser(req, deps.prisma);
   if (!user) return redirect(res, `/sign-in?callbackUrl=${encodeURIComponent(`${OAUTH_PREFIX}/consent/${uid}`)}`);
 
   // The portal session is the login: finish that prompt (or re-login as the current portal user).
   if (details.prompt.name === "login" || (details.session?.accountId && details.session.accountId !== user.id)) {
-    return provider.interactionFinished(req, res, { login: { accountId: user.id } }, { mergeWithLastSubmission: false });
+    return provider.interactionFinished(
+      req,
+      res,
+      { login: { accountId: user.id } },
+      { mergeWithLastSubmission: false },
+    );
   }
   if (details.prompt.name !== "consent") return errorPage(res, 400, `Unsupported interaction: ${details.prompt.name}`);
 
   const clientId = String(details.params.client_id);
-  const client = await deps.prisma.oAuthClient.findUnique({ where: { clientId }, include: { org: { select: { name: true } } } });
+  const client = await deps.prisma.oAuthClient.findUnique({
+    where: { clientId },
+    include: { org: { select: { name: true } } },
+  });
   if (!client || client.revokedAt) return errorPage(res, 400, "This application is no longer registered.");
 
   const promptDetails = details.prompt.details as {
@@ -81,7 +99,8 @@ export async function handleConsent(deps: InteractionDeps, req: IncomingMessage,
     missingResourceScopes?: Record<string, string[]>;
   };
   const requested = new Set<string>();
-  for (const scopes of Object.values(promptDetails.missingResourceScopes ?? {})) scopes.forEach((s) => requested.add(s));
+  for (const scopes of Object.values(promptDetails.missingResourceScopes ?? {}))
+    scopes.forEach((s) => requested.add(s));
 
   if (!confirm) {
     const catalog = await deps.prisma.scope.findMany({ where: { name: { in: [...requested] } } });

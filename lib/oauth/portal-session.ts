@@ -5,7 +5,10 @@ import type { IncomingMessage } from "node:http";
 import { getToken } from "next-auth/jwt";
 import type { PrismaClient } from "../generated/prisma/client";
 
-export async function portalUser(req: IncomingMessage, prisma: PrismaClient): Promise<{ id: string; email: string } | null> {
+export async function portalUser(
+  req: IncomingMessage,
+  prisma: PrismaClient,
+): Promise<{ id: string; email: string } | null> {
   // next-auth v4's getToken reads only req.cookies.
   const withCookies = req as IncomingMessage & { cookies?: Record<string, string> };
   withCookies.cookies ??= Object.fromEntries(

@@ -50,12 +50,17 @@ function interactionPolicyFor(prisma: PrismaClient) {
   const { Check } = interactionPolicy;
   const policy = interactionPolicy.base();
   policy.get("login")!.checks.add(
-    new Check("portal_session_changed", "The portal session is not the provider session's", "login_required", async (ctx) => {
-      const accountId = ctx.oidc.session?.accountId;
-      if (!accountId) return Check.NO_NEED_TO_PROMPT; // "no_session" asks for the login already
-      const user = await portalUser(ctx.req, prisma);
-      return user?.id === accountId ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
-    }),
+    new Check(
+      "portal_session_changed",
+      "The portal session is not the provider session's",
+      "login_required",
+      async (ctx) => {
+        const accountId = ctx.oidc.session?.accountId;
+        if (!accountId) return Check.NO_NEED_TO_PROMPT; // "no_session" asks for the login already
+        const user = await portalUser(ctx.req, prisma);
+        return user?.id === accountId ? Check.NO_NEED_TO_PROMPT : Check.REQUEST_PROMPT;
+      },
+    ),
   );
   return policy;
 }
@@ -121,7 +126,9 @@ export function createOAuthProvider(opts: OAuthOptions): Provider {
       const grantId = (token as { grantId?: string }).grantId;
       return { ...(grantId ? { gid: grantId } : {}), ...(client?.org_id ? { org_id: client.org_id } : {}) };
     },
-    extraClientMetadata: { properties: ["org_id", "allowed_scopes", "previous_secret_hash", "previous_secret_expires_at"] },
+    extraClientMetadata: {
+      properties: ["org_id", "allowed_scopes", "previous_secret_hash", "previous_secret_expires_at"],
+    },
     issueRefreshToken: async (_ctx, client) => client.grantTypeAllowed("refresh_token"),
     rotateRefreshToken: true,
     interactions: {
@@ -129,7 +136,10 @@ export function createOAuthProvider(opts: OAuthOptions): Provider {
       url: (_ctx, interaction) => `${OAUTH_PREFIX}/consent/${interaction.uid}`,
     },
     findAccount: async (_ctx, sub) => {
-      const user = await prisma.user.findUnique({ where: { id: sub }, select: { id: true, email: true, status: true } });
+      const user = await prisma.user.findUnique({
+        where: { id: sub },
+        select: { id: true, email: true, status: true },
+      });
       if (!user || user.status !== "active") return undefined;
       return { accountId: user.id, claims: async () => ({ sub: user.id, email: user.email }) };
     },
@@ -156,7 +166,10 @@ export function createOAuthProvider(opts: OAuthOptions): Provider {
   // would cap the token endpoint at tens of requests per second). The library
   // compares `client_secret` itself, so we teach it to compare hashes — in
   // constant time — and to accept the previous secret during a rotation's grace.
-  provider.Client.prototype.compareClientSecret = function compareClientSecret(this: ClientMetadata & { clientSecret?: string }, actual: string) {
+  provider.Client.prototype.compareClientSecret = function compareClientSecret(
+    this: ClientMetadata & { clientSecret?: string },
+    actual: string,
+  ) {
     if (typeof actual !== "string" || !this.clientSecret) return false;
     const presented = hashSecret(actual);
     if (hashesEqual(this.clientSecret, presented)) return true;

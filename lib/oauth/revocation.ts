@@ -22,7 +22,12 @@ export async function recordRevocation(
     create: { kind, value, expiresAt },
     update: { expiresAt },
   });
-  const change: CredentialChange = { kind: "oauth_revocation", revocation: kind, value, expiresAt: expiresAt.getTime() };
+  const change: CredentialChange = {
+    kind: "oauth_revocation",
+    revocation: kind,
+    value,
+    expiresAt: expiresAt.getTime(),
+  };
   await notifyCredentialChange(tx, change);
   return change;
 }

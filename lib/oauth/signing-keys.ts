@@ -60,7 +60,10 @@ export async function ensureSigningKey(db: Tx): Promise<void> {
 
 /** Private JWKS for oidc-provider: the newest active key first (it signs), then the others (verify only). */
 export async function loadPrivateJwks(db: Tx): Promise<{ keys: JWK[] }> {
-  const rows = await db.signingKey.findMany({ where: publishedWhere(), orderBy: [{ retiredAt: { sort: "desc", nulls: "first" } }, { createdAt: "desc" }] });
+  const rows = await db.signingKey.findMany({
+    where: publishedWhere(),
+    orderBy: [{ retiredAt: { sort: "desc", nulls: "first" } }, { createdAt: "desc" }],
+  });
   return { keys: rows.map((r) => JSON.parse(unseal(r.privateJwkEncrypted)) as JWK) };
 }
 

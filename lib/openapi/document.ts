@@ -35,14 +35,21 @@ export function openApiDocument(serverUrl: string): object {
     summary: "Create a management token (shown once)",
     security,
     request: { body: jsonBody(createTokenSchema) },
-    responses: { 201: { description: "Created", ...jsonBody(createdTokenSchema) }, 401: err("Not signed in"), 422: err("Invalid input") },
+    responses: {
+      201: { description: "Created", ...jsonBody(createdTokenSchema) },
+      401: err("Not signed in"),
+      422: err("Invalid input"),
+    },
   });
   r.registerPath({
     method: "get",
     path: "/api/v1/tokens",
     summary: "List your management tokens",
     security,
-    responses: { 200: { description: "Tokens", ...jsonBody(z.object({ data: z.array(tokenSchema) })) }, 401: err("Not signed in") },
+    responses: {
+      200: { description: "Tokens", ...jsonBody(z.object({ data: z.array(tokenSchema) })) },
+      401: err("Not signed in"),
+    },
   });
   r.registerPath({
     method: "post",
@@ -71,7 +78,10 @@ export function openApiDocument(serverUrl: string): object {
     summary: "Get one API key",
     security,
     request: { params: idParam },
-    responses: { 200: { description: "The key", ...jsonBody(keySchema) }, 404: err("No such key in your organization") },
+    responses: {
+      200: { description: "The key", ...jsonBody(keySchema) },
+      404: err("No such key in your organization"),
+    },
   });
   r.registerPath({
     method: "delete",
@@ -79,7 +89,10 @@ export function openApiDocument(serverUrl: string): object {
     summary: "Revoke an API key (immediately rejected by verifiers)",
     security,
     request: { params: idParam },
-    responses: { 200: { description: "The revoked key", ...jsonBody(keySchema) }, 404: err("No such key in your organization") },
+    responses: {
+      200: { description: "The revoked key", ...jsonBody(keySchema) },
+      404: err("No such key in your organization"),
+    },
   });
 
   r.registerPath({
@@ -147,7 +160,8 @@ export function openApiDocument(serverUrl: string): object {
     info: {
       title: "Gatehouse management API",
       version: "1.0.0",
-      description: "Manage API keys, OAuth clients and management tokens. Errors share one shape: {error: {code, message, requestId}}.",
+      description:
+        "Manage API keys, OAuth clients and management tokens. Errors share one shape: {error: {code, message, requestId}}.",
     },
     servers: [{ url: serverUrl }],
   });

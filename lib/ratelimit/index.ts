@@ -11,7 +11,11 @@ export type LimiterOptions = { name: string; points: number; durationSeconds: nu
 async function redisClient(url: string) {
   if (!holder.__gatehouseRedis) {
     const { Redis } = await import("ioredis");
-    holder.__gatehouseRedis = new Redis(url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+    holder.__gatehouseRedis = new Redis(url, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      lazyConnect: false,
+    });
     holder.__gatehouseRedis.on("error", () => {
       /* rate-limiter-flexible falls back to memory via insuranceLimiter; errors are expected while reconnecting */
     });

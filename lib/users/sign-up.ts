@@ -16,7 +16,11 @@ export async function signUpUser(input: SignUpInput, meta: RequestMeta): Promise
       if (existing) return { created: false };
       const user = await tx.user.create({ data: { email, name: input.name ?? null, passwordHash } });
       const org = await tx.organization.create({
-        data: { slug: personalOrgSlug(email), name: input.name ? `${input.name}'s workspace` : email, kind: "personal" },
+        data: {
+          slug: personalOrgSlug(email),
+          name: input.name ? `${input.name}'s workspace` : email,
+          kind: "personal",
+        },
       });
       await tx.membership.create({ data: { orgId: org.id, userId: user.id, role: "owner" } });
       await recordAudit(tx, {

@@ -9,8 +9,13 @@ const PASSWORD = "a long enough password";
 describe("accounts", () => {
   it("sign-up creates a user, a personal org they own, and a user.signup event in one go", async () => {
     const email = uniqueEmail();
-    expect(await signUpUser({ email, password: PASSWORD, name: "Ada" }, { ip: "198.51.100.1", userAgent: "t" })).toEqual({ created: true });
-    const user = await prisma.user.findUniqueOrThrow({ where: { email }, include: { memberships: { include: { org: true } } } });
+    expect(
+      await signUpUser({ email, password: PASSWORD, name: "Ada" }, { ip: "198.51.100.1", userAgent: "t" }),
+    ).toEqual({ created: true });
+    const user = await prisma.user.findUniqueOrThrow({
+      where: { email },
+      include: { memberships: { include: { org: true } } },
+    });
     expect(user.passwordHash).toMatch(/^\$argon2id\$/);
     expect(user.memberships).toHaveLength(1);
     expect(user.memberships[0]).toMatchObject({ role: "owner", org: { kind: "personal" } });
@@ -22,7 +27,9 @@ describe("accounts", () => {
     const email = uniqueEmail();
     await signUpUser({ email, password: PASSWORD }, {});
     const before = await prisma.user.findUniqueOrThrow({ where: { email } });
-    expect(await signUpUser({ email: email.toUpperCase(), password: "another long password" }, {})).toEqual({ created: false });
+    expect(await signUpUser({ email: email.toUpperCase(), password: "another long password" }, {})).toEqual({
+      created: false,
+    });
     const after = await prisma.user.findUniqueOrThrow({ where: { email } });
     expect(after.passwordHash).toBe(before.passwordHash);
   });
@@ -36,7 +43,11 @@ describe("accounts", () => {
     const unknown = await signInWithPassword(uniqueEmail("ghost"), "not the password", m);
     expect(wrong).toEqual({ ok: false, reason: "invalid" });
     expect(unknown).toEqual(wrong);
-    const actions = await prisma.auditEvent.findMany({ where: { ip: m.ip }, orderBy: { id: "asc" }, select: { action: true } });
+    const actions = await prisma.auditEvent.findMany({
+      where: { ip: m.ip },
+      orderBy: { id: "asc" },
+      select: { action: true },
+    });
     expect(actions.map((a) => a.action)).toEqual(["user.signin", "user.signin_failed", "user.signin_failed"]);
   });
 

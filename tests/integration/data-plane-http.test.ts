@@ -33,12 +33,17 @@ afterAll(async () => {
   await dp.close();
 });
 
-const verify = (body: string) => fetch(`${base}/v1/verify`, { method: "POST", body, headers: { "content-type": "application/json" } });
+const verify = (body: string) =>
+  fetch(`${base}/v1/verify`, { method: "POST", body, headers: { "content-type": "application/json" } });
 
 describe("POST /v1/verify", () => {
   it("valid → 200 with the identity; revoked at once after DELETE", async () => {
     const p = await createPrincipal();
-    const { key, id } = await createKey(p, createKeySchema.parse({ name: "http", scopes: ["read:profile"], environment: "test" }), meta);
+    const { key, id } = await createKey(
+      p,
+      createKeySchema.parse({ name: "http", scopes: ["read:profile"], environment: "test" }),
+      meta,
+    );
     const res = await verify(JSON.stringify({ key, scopes: ["read:profile"] }));
     expect(res.status).toBe(200);
     expect(res.headers.get("cache-control")).toBe("no-store");
@@ -84,7 +89,9 @@ describe("/authz forward-auth", () => {
   it("200 with identity headers, 401 invalid_token, 403 insufficient_scope", async () => {
     const p = await createPrincipal();
     const { key, id } = await createKey(p, createKeySchema.parse({ name: "authz", scopes: ["read:profile"] }), meta);
-    const ok = await fetch(`${base}/authz`, { headers: { authorization: `Bearer ${key}`, "x-required-scopes": "read:profile" } });
+    const ok = await fetch(`${base}/authz`, {
+      headers: { authorization: `Bearer ${key}`, "x-required-scopes": "read:profile" },
+    });
     expect(ok.status).toBe(200);
     expect(ok.headers.get("x-gatehouse-key-id")).toBe(id);
     expect(ok.headers.get("x-gatehouse-org-id")).toBe(p.orgId);
@@ -97,7 +104,9 @@ describe("/authz forward-auth", () => {
     expect(missing.status).toBe(401);
     expect(missing.headers.get("www-authenticate")).toContain('error="invalid_token"');
 
-    const forbidden = await fetch(`${base}/authz`, { headers: { authorization: `Bearer ${key}`, "x-required-scopes": "read:profile delete:user" } });
+    const forbidden = await fetch(`${base}/authz`, {
+      headers: { authorization: `Bearer ${key}`, "x-required-scopes": "read:profile delete:user" },
+    });
     expect(forbidden.status).toBe(403);
     expect(forbidden.headers.get("www-authenticate")).toContain('error="insufficient_scope"');
     expect(forbidden.headers.get("x-gatehouse-decision")).toBe("INSUFFICIENT_SCOPE");

@@ -25,7 +25,9 @@ afterAll(async () => {
 
 describe("migrations", () => {
   it("every committed migration is applied", async () => {
-    const dirs = readdirSync("prisma/migrations", { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
+    const dirs = readdirSync("prisma/migrations", { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => d.name);
     const rows = await prisma.$queryRaw<{ migration_name: string; finished_at: Date | null }[]>`
       SELECT migration_name, finished_at FROM _prisma_migrations`;
     expect(rows.map((r) => r.migration_name).sort()).toEqual(dirs.sort());
@@ -45,7 +47,9 @@ describe("API key lifecycle", () => {
 
     const ok = await decide(dp.store, { credential: created.key, requiredScopes: ["read:profile"] });
     expect(ok).toMatchObject({ allow: true, code: "VALID", key: { id: created.id, orgId: p.orgId } });
-    expect((await decide(dp.store, { credential: created.key, requiredScopes: ["delete:user"] })).code).toBe("INSUFFICIENT_SCOPE");
+    expect((await decide(dp.store, { credential: created.key, requiredScopes: ["delete:user"] })).code).toBe(
+      "INSUFFICIENT_SCOPE",
+    );
 
     await revokeKey(p, created.id, meta);
     // Same process: the revocation event evicted the cached entry, no TTL wait.
@@ -61,7 +65,13 @@ describe("API key lifecycle", () => {
     const events = await prisma.auditEvent.findMany({ where: { targetId: created.id }, orderBy: { id: "asc" } });
     expect(events.map((e) => e.action)).toEqual(["key.create", "key.revoke"]);
     for (const e of events) {
-      expect(e).toMatchObject({ actorType: "user", actorId: p.userId, orgId: p.orgId, ip: meta.ip, userAgent: meta.userAgent });
+      expect(e).toMatchObject({
+        actorType: "user",
+        actorId: p.userId,
+        orgId: p.orgId,
+        ip: meta.ip,
+        userAgent: meta.userAgent,
+      });
     }
     expect(await verifyAuditChain(prisma)).toBeNull();
   });
@@ -69,7 +79,9 @@ describe("API key lifecycle", () => {
   it("rejects unknown scopes and writes nothing", async () => {
     const p = await createPrincipal();
     const before = await prisma.apiKey.count({ where: { orgId: p.orgId } });
-    await expect(createKey(p, createKeySchema.parse({ name: "x", scopes: ["read:everything"] }), meta)).rejects.toMatchObject({
+    await expect(
+      createKey(p, createKeySchema.parse({ name: "x", scopes: ["read:everything"] }), meta),
+    ).rejects.toMatchObject({
       code: "validation_failed",
     });
     expect(await prisma.apiKey.count({ where: { orgId: p.orgId } })).toBe(before);
@@ -89,7 +101,11 @@ describe("API key lifecycle", () => {
 
   it("an expired key is EXPIRED", async () => {
     const p = await createPrincipal();
-    const key = await createKey(p, createKeySchema.parse({ name: "short", expiresAt: new Date(Date.now() + 60_000) }), meta);
+    const key = await createKey(
+      p,
+      createKeySchema.parse({ name: "short", expiresAt: new Date(Date.now() + 60_000) }),
+      meta,
+    );
     expect((await decide(dp.store, { credential: key.key })).code).toBe("VALID");
     expect((await decide(dp.store, { credential: key.key, now: Date.now() + 120_000 })).code).toBe("EXPIRED");
   });

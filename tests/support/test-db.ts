@@ -29,7 +29,9 @@ function adminConfig(serverUrl: string): pg.ClientConfig {
   };
 }
 
-export async function createTestDb(mode: "server" | "embedded" = process.env.TEST_DATABASE_URL ? "server" : "embedded"): Promise<TestDb> {
+export async function createTestDb(
+  mode: "server" | "embedded" = process.env.TEST_DATABASE_URL ? "server" : "embedded",
+): Promise<TestDb> {
   if (mode === "server") {
     const serverUrl = process.env.TEST_DATABASE_URL;
     if (!serverUrl) throw new Error("TEST_DATABASE_URL is not set");

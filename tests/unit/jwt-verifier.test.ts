@@ -17,10 +17,26 @@ beforeAll(async () => {
 
 function claims(over: Record<string, unknown> = {}) {
   const now = Math.floor(Date.now() / 1000);
-  return { iss: ISS, aud: AUD, sub: "user_1", client_id: "gc_1", scope: "read:profile", jti: `j${Math.random()}`, iat: now, exp: now + 600, gid: "g1", org_id: "o1", ...over };
+  return {
+    iss: ISS,
+    aud: AUD,
+    sub: "user_1",
+    client_id: "gc_1",
+    scope: "read:profile",
+    jti: `j${Math.random()}`,
+    iat: now,
+    exp: now + 600,
+    gid: "g1",
+    org_id: "o1",
+    ...over,
+  };
 }
 
-async function sign(over: Record<string, unknown> = {}, header: Record<string, unknown> = {}, key: CryptoKey = privateKey) {
+async function sign(
+  over: Record<string, unknown> = {},
+  header: Record<string, unknown> = {},
+  key: CryptoKey = privateKey,
+) {
   return new SignJWT(claims(over)).setProtectedHeader({ alg: "ES256", typ: "at+jwt", kid: "k1", ...header }).sign(key);
 }
 
@@ -29,7 +45,12 @@ function b64(o: unknown) {
 }
 
 async function verifier(revocations: Revocation[] = []) {
-  const v = new JwtVerifier({ issuer: ISS, audience: AUD, loadKeys: async () => [publicJwk], loadRevocations: async () => revocations });
+  const v = new JwtVerifier({
+    issuer: ISS,
+    audience: AUD,
+    loadKeys: async () => [publicJwk],
+    loadRevocations: async () => revocations,
+  });
   await v.init();
   return v;
 }
@@ -39,7 +60,11 @@ describe("JwtVerifier", () => {
     const v = await verifier();
     const token = await sign();
     const d = await v.verify(token, ["read:profile"]);
-    expect(d).toMatchObject({ allow: true, code: "VALID", token: { clientId: "gc_1", sub: "user_1", orgId: "o1", grantId: "g1", scopes: ["read:profile"] } });
+    expect(d).toMatchObject({
+      allow: true,
+      code: "VALID",
+      token: { clientId: "gc_1", sub: "user_1", orgId: "o1", grantId: "g1", scopes: ["read:profile"] },
+    });
     expect(v.peek(token, [], Date.now())?.code).toBe("VALID");
     expect(looksLikeJwt(token)).toBe(true);
     expect(looksLikeJwt("gk_live_abc")).toBe(false);
@@ -48,7 +73,10 @@ describe("JwtVerifier", () => {
   it("INSUFFICIENT_SCOPE and EXPIRED (also from the cache once time passes)", async () => {
     const v = await verifier();
     const token = await sign();
-    expect(await v.verify(token, ["delete:user"])).toMatchObject({ code: "INSUFFICIENT_SCOPE", missingScopes: ["delete:user"] });
+    expect(await v.verify(token, ["delete:user"])).toMatchObject({
+      code: "INSUFFICIENT_SCOPE",
+      missingScopes: ["delete:user"],
+    });
     expect((await v.verify(token, [], Date.now() + 601_000)).code).toBe("EXPIRED");
     const old = await sign({ iat: 1, exp: 2 });
     expect((await v.verify(old)).code).toBe("EXPIRED");
@@ -98,7 +126,12 @@ describe("JwtVerifier", () => {
 
   it("picks up a rotated key on an unknown kid (rate-limited reload)", async () => {
     let keys: JWK[] = [];
-    const v = new JwtVerifier({ issuer: ISS, audience: AUD, loadKeys: async () => keys, loadRevocations: async () => [] });
+    const v = new JwtVerifier({
+      issuer: ISS,
+      audience: AUD,
+      loadKeys: async () => keys,
+      loadRevocations: async () => [],
+    });
     await v.init();
     keys = [publicJwk];
     const token = await sign();

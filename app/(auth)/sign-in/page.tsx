@@ -6,7 +6,11 @@ import { getSessionUserId } from "@/lib/auth/session";
 
 export const metadata = { title: "Sign in" };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<{ error?: string; callbackUrl?: string }> }) {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<{ error?: string; callbackUrl?: string }>;
+}) {
   const { error, callbackUrl } = await searchParams;
   if (!error && (await getSessionUserId())) redirect("/portal");
   return (
@@ -21,7 +25,11 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
         </>
       }
     >
-      <SignInForm initialError={error} callbackUrl={callbackUrl} github={Boolean(process.env.GITHUB_ID && process.env.GITHUB_SECRET)} />
+      <SignInForm
+        initialError={error}
+        callbackUrl={callbackUrl}
+        github={Boolean(process.env.GITHUB_ID && process.env.GITHUB_SECRET)}
+      />
     </AuthCard>
   );
 }

@@ -42,7 +42,10 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
         </tbody>
       </table>
       {events.length === PAGE ? (
-        <Link className="mt-4 inline-block text-indigo-700 underline" href={`/admin/audit?before=${events[events.length - 1].id}`}>
+        <Link
+          className="mt-4 inline-block text-indigo-700 underline"
+          href={`/admin/audit?before=${events[events.length - 1].id}`}
+        >
           Older events
         </Link>
       ) : null}

@@ -9,7 +9,10 @@ import { createKeySchema } from "@/lib/schemas/keys";
 import type { ActionResult } from "@/lib/api/action-result";
 import { actionError } from "@/lib/api/action-result";
 
-export async function createKeyAction(orgSlug: string, input: unknown): Promise<ActionResult<{ id: string; key: string }>> {
+export async function createKeyAction(
+  orgSlug: string,
+  input: unknown,
+): Promise<ActionResult<{ id: string; key: string }>> {
   try {
     const principal = await requireUser(orgSlug);
     if (!can(principal.orgRole, "keys:write")) throw new ApiError("forbidden", "Your role cannot create keys.");

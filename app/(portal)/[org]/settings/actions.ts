@@ -8,7 +8,10 @@ import { revokeAuthorizedApp } from "@/lib/oauth/grants";
 import { createTokenSchema } from "@/lib/schemas/tokens";
 import { createToken } from "@/lib/tokens/create-token";
 
-export async function createTokenAction(orgSlug: string, input: unknown): Promise<ActionResult<{ id: string; token: string }>> {
+export async function createTokenAction(
+  orgSlug: string,
+  input: unknown,
+): Promise<ActionResult<{ id: string; token: string }>> {
   try {
     const principal = await requireUser(orgSlug);
     if (!can(principal.orgRole, "tokens:write")) throw new ApiError("forbidden", "Your role cannot create tokens.");
@@ -21,7 +24,10 @@ export async function createTokenAction(orgSlug: string, input: unknown): Promis
   }
 }
 
-export async function revokeAuthorizedAppAction(orgSlug: string, grantId: string): Promise<ActionResult<{ grantId: string }>> {
+export async function revokeAuthorizedAppAction(
+  orgSlug: string,
+  grantId: string,
+): Promise<ActionResult<{ grantId: string }>> {
   try {
     const principal = await requireUser(orgSlug);
     await revokeAuthorizedApp(principal.userId, grantId, await requestMeta());

@@ -12,7 +12,10 @@ export async function POST(req: NextRequest) {
   try {
     const input = await parseBody(req, signUpSchema);
     await signUpUser(input, metaFromHeaders(req.headers));
-    return json({ ok: true, message: "If this email was not registered yet, the account is ready. Sign in to continue." });
+    return json({
+      ok: true,
+      message: "If this email was not registered yet, the account is ready. Sign in to continue.",
+    });
   } catch (err) {
     return errorResponse(err, requestId);
   }

@@ -5,7 +5,8 @@ import { createKeySchema } from "@/lib/schemas/keys";
 
 // POST /api/v1/keys — create an API key; the secret is in this response only
 export const POST = withAuth(
-  async ({ req, principal, meta }) => json(await createKey(principal, await parseBody(req, createKeySchema), meta), 201),
+  async ({ req, principal, meta }) =>
+    json(await createKey(principal, await parseBody(req, createKeySchema), meta), 201),
   { permission: "keys:write" },
 );
 

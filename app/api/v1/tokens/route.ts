@@ -4,7 +4,8 @@ import { createToken, listTokens } from "@/lib/tokens/create-token";
 
 // POST /api/v1/tokens — create a management token (shown once)
 export const POST = withAuth(
-  async ({ req, principal, meta }) => json(await createToken(principal, await parseBody(req, createTokenSchema), meta), 201),
+  async ({ req, principal, meta }) =>
+    json(await createToken(principal, await parseBody(req, createTokenSchema), meta), 201),
   { permission: "tokens:write" },
 );
 

@@ -28,7 +28,8 @@ export default async function ConsentPage({ params }: { params: Promise<{ uid: s
     <AuthCard title={`Authorize ${summary.clientName}`} footer={<>Signed in as {summary.userEmail}</>}>
       <div className="space-y-4 text-sm">
         <p>
-          <strong>{summary.clientName}</strong> by <strong>{summary.orgName}</strong> wants to access the API on your behalf
+          <strong>{summary.clientName}</strong> by <strong>{summary.orgName}</strong> wants to access the API on your
+          behalf
           {summary.redirectHost ? (
             <>
               {" "}
@@ -60,7 +61,12 @@ export default async function ConsentPage({ params }: { params: Promise<{ uid: s
           >
             Deny
           </button>
-          <button type="submit" name="decision" value="allow" className="flex-1 rounded-md bg-indigo-600 px-3 py-2 font-medium text-white">
+          <button
+            type="submit"
+            name="decision"
+            value="allow"
+            className="flex-1 rounded-md bg-indigo-600 px-3 py-2 font-medium text-white"
+          >
             Allow
           </button>
         </form>
