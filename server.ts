@@ -140,7 +140,8 @@ async function main() {
   if (gatewayOnly) {
     log.info(`Gatehouse gateway (data plane) listening on ${url} — POST /v1/verify, /authz`);
   } else {
-    log.info(`Gatehouse is up: open ${url}/sign-up to create an account, or ${url}/sign-in to sign in`);
+    // A plain line for the person who just ran `npm start`, beside the structured log.
+    console.log(`\n  Gatehouse is up on ${url}\n  Create an account: ${url}/sign-up   Sign in: ${url}/sign-in\n`);
   }
 
   let closing = false;

@@ -1,14 +1,29 @@
 // The ceiling for any data-plane endpoint: plain node:http answering 200 {"ok":true}.
 // Usage: PORT=0 node bench/bare-server.mjs  (prints `listening <port>` when ready)
+// BARE_READ_BODY=1: also read each request body and JSON.parse it when it is
+// JSON (what any JSON endpoint must do at least), before answering the same.
 import http from "node:http";
 
 const BODY = '{"ok":true}';
 const HEADERS = { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(BODY) };
 
-const server = http.createServer((req, res) => {
+const answer = (req, res) => {
   res.writeHead(200, HEADERS);
   res.end(BODY);
-});
+};
+
+const readBody = (req, res) => {
+  if (req.method !== "POST") return answer(req, res);
+  const chunks = [];
+  req.on("data", (c) => chunks.push(c));
+  req.on("end", () => {
+    const text = Buffer.concat(chunks).toString("utf8");
+    if (/json/.test(req.headers["content-type"] ?? "")) JSON.parse(text);
+    answer(req, res);
+  });
+};
+
+const server = http.createServer(process.env.BARE_READ_BODY === "1" ? readBody : answer);
 server.keepAliveTimeout = 65_000;
 server.listen(Number(process.env.PORT ?? 0), process.env.HOSTNAME ?? "127.0.0.1", () => {
   console.log(`listening ${server.address().port}`);

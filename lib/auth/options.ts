@@ -7,7 +7,7 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import GitHubProvider from "next-auth/providers/github";
 import { recordAudit } from "../audit/record";
 import { prisma } from "../db";
-import { personalOrgSlug } from "../orgs/slug";
+import { createUserWithOrg } from "../users/create-user-with-org";
 import { signInSchema } from "../schemas/auth";
 import { signInWithPassword } from "../users/sign-in";
 import { metaFromHeaders } from "./request-meta";
@@ -41,9 +41,7 @@ async function userIdForGitHub(githubId: string, email: string | null | undefine
   const lower = email.toLowerCase();
   if (await prisma.user.findUnique({ where: { email: lower } })) return null;
   return prisma.$transaction(async (tx) => {
-    const user = await tx.user.create({ data: { email: lower, name: name ?? null, githubId } });
-    const org = await tx.organization.create({ data: { slug: personalOrgSlug(lower), name: name ?? lower } });
-    await tx.membership.create({ data: { orgId: org.id, userId: user.id, role: "owner" } });
+    const { user, org } = await createUserWithOrg(tx, { email: lower, name, githubId });
     await recordAudit(tx, {
       actor: { type: "user", id: user.id, label: lower },
       action: "user.signup",

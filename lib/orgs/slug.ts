@@ -11,3 +11,8 @@ export function personalOrgSlug(email: string): string {
       .slice(0, 24) || "org";
   return `${base}-${randomBase62(4).toLowerCase()}`;
 }
+
+/** "Ada's workspace", or "ada's workspace" from the email when no name was given. */
+export function personalOrgName(name: string | null | undefined, email: string): string {
+  return `${name?.trim() || email.split("@")[0]}'s workspace`;
+}

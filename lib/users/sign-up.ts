@@ -3,8 +3,8 @@
 // costs the same time, so sign-up cannot be used to enumerate accounts.
 import { recordAudit, type RequestMeta } from "../audit/record";
 import { prisma } from "../db";
-import { personalOrgSlug } from "../orgs/slug";
 import type { SignUpInput } from "../schemas/auth";
+import { createUserWithOrg } from "./create-user-with-org";
 import { hashPassword } from "./password";
 
 export async function signUpUser(input: SignUpInput, meta: RequestMeta): Promise<{ created: boolean }> {
@@ -14,15 +14,7 @@ export async function signUpUser(input: SignUpInput, meta: RequestMeta): Promise
     return await prisma.$transaction(async (tx) => {
       const existing = await tx.user.findUnique({ where: { email }, select: { id: true } });
       if (existing) return { created: false };
-      const user = await tx.user.create({ data: { email, name: input.name ?? null, passwordHash } });
-      const org = await tx.organization.create({
-        data: {
-          slug: personalOrgSlug(email),
-          name: input.name ? `${input.name}'s workspace` : email,
-          kind: "personal",
-        },
-      });
-      await tx.membership.create({ data: { orgId: org.id, userId: user.id, role: "owner" } });
+      const { user, org } = await createUserWithOrg(tx, { email, name: input.name, passwordHash });
       await recordAudit(tx, {
         actor: { type: "user", id: user.id, label: email },
         action: "user.signup",
@@ -60,11 +52,7 @@ export async function ensureUser(opts: {
   }
   const passwordHash = await hashPassword(opts.password);
   return prisma.$transaction(async (tx) => {
-    const user = await tx.user.create({
-      data: { email, name: opts.name ?? null, passwordHash, role: opts.role ?? "user" },
-    });
-    const org = await tx.organization.create({ data: { slug: personalOrgSlug(email), name: opts.name ?? email } });
-    await tx.membership.create({ data: { orgId: org.id, userId: user.id, role: "owner" } });
+    const { user, org } = await createUserWithOrg(tx, { email, name: opts.name, passwordHash, role: opts.role });
     await recordAudit(tx, {
       actor: { type: "system", label: "bootstrap" },
       action: opts.role === "admin" ? "user.bootstrap_admin" : "user.signup",
