@@ -1,5 +1,6 @@
 // Starts Gatehouse for the e2e run on a database of its own (a unique database
-// on TEST_DATABASE_URL's server, or the embedded PGlite in a temp dir), waits
+// on TEST_DATABASE_URL's server, or the embedded PGlite in a temp dir), with
+// GitHub sign-in pointed at a mock GitHub (e2e/support/mock-github.ts), waits
 // for /readyz, and tears everything down (dropping the database) afterwards.
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -8,6 +9,7 @@ import path from "node:path";
 import { baseURL } from "../playwright.config";
 import { createTestDb } from "../tests/support/test-db";
 import { ADMIN_EMAIL, ADMIN_PASSWORD } from "./fixtures";
+import { startMockGitHub } from "./support/mock-github";
 
 async function waitForReady(url: string, child: ChildProcess, timeoutMs: number) {
   const deadline = Date.now() + timeoutMs;
@@ -31,6 +33,10 @@ export default async function globalSetup() {
   const db = process.env.TEST_DATABASE_URL ? await createTestDb("server") : undefined;
   const port = new URL(baseURL).port;
   const secret = "e2e-secret-e2e-secret-e2e-secret-e2e-secret";
+  const github = { id: "mock-client", secret: "mock-secret" };
+  const mockGitHub = await startMockGitHub(github);
+  // Workers inherit it: e2e/ui/github-sign-in.spec.ts picks the GitHub user there.
+  process.env.E2E_MOCK_GITHUB_URL = mockGitHub.url;
   const child = spawn(process.execPath, ["scripts/start.mjs"], {
     cwd: path.resolve(import.meta.dirname, ".."),
     env: {
@@ -43,6 +49,10 @@ export default async function globalSetup() {
       GATEHOUSE_ADMIN_EMAIL: ADMIN_EMAIL,
       GATEHOUSE_ADMIN_PASSWORD: ADMIN_PASSWORD,
       LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? "warn",
+      GITHUB_ID: github.id,
+      GITHUB_SECRET: github.secret,
+      GITHUB_URL: mockGitHub.url,
+      GITHUB_API_URL: mockGitHub.url,
       ...(db ? { DATABASE_URL: db.url } : { DATABASE_URL: "" }),
     },
     stdio: ["ignore", "inherit", "inherit"],
@@ -54,12 +64,18 @@ export default async function globalSetup() {
     process.env.E2E_DATABASE_URL = db.url;
     process.env.E2E_GATEHOUSE_SECRET = secret;
   }
-  await waitForReady(baseURL, child, 300_000);
+  try {
+    await waitForReady(baseURL, child, 300_000);
+  } catch (e) {
+    await mockGitHub.close();
+    throw e;
+  }
   console.log(`e2e: Gatehouse ready at ${baseURL} on ${db ? "PostgreSQL server" : "embedded PGlite"}`);
 
   return async () => {
     child.kill("SIGTERM");
     await new Promise((r) => (child.exitCode !== null ? r(null) : child.once("exit", r)));
+    await mockGitHub.close();
     await db?.drop();
     await rm(dataDir, { recursive: true, force: true });
   };

@@ -33,6 +33,10 @@ const envSchema = z.object({
   /** GitHub sign-in is offered when both are set. */
   GITHUB_ID: z.string().optional(),
   GITHUB_SECRET: z.string().optional(),
+  /** GitHub's web host: the OAuth authorize page and token exchange (`/login/oauth/…`). `https://HOST` on GitHub Enterprise Server. */
+  GITHUB_URL: z.string().url().default("https://github.com"),
+  /** GitHub's REST API base: `/user` and `/user/emails`. `https://HOST/api/v3` on GitHub Enterprise Server. */
+  GITHUB_API_URL: z.string().url().default("https://api.github.com"),
   /** Audience (RFC 8707 resource) of OAuth access tokens. Default: `${GATEHOUSE_PUBLIC_URL}/api`. */
   GATEHOUSE_OAUTH_AUDIENCE: z.string().url().optional(),
   /** Entries in the data plane's in-memory credential cache. */

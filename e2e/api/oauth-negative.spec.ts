@@ -120,9 +120,10 @@ test.describe("authorization endpoint", () => {
         await expectErrorPage(owner.request, params(uri), "redirect_uri");
       });
     }
-    await test.step("no redirect_uri at all is fine only because exactly one is registered", async () => {
+    await test.step("control: the exact registered URI is accepted", async () => {
       const res = await owner.request.get(params(REDIRECT_URI).toString(), { maxRedirects: 0 });
       expect(res.status()).toBe(303);
+      expect(res.headers()["location"]).toMatch(/^\/oauth\/consent\//);
     });
     await test.step("unknown client → error page, no redirect", async () => {
       const url = params(REDIRECT_URI);
@@ -531,6 +532,7 @@ test.describe("token endpoint", () => {
     expect((await attempt(target, target.clientSecret!)).status).toBe(429);
     // …and so does the same client at the introspection and revocation endpoints.
     expect((await postForm("/oauth/introspect", { token: "x" }, basic(target))).status).toBe(429);
+    expect((await postForm("/oauth/revoke", { token: "x" }, basic(target))).status).toBe(429);
     // Another client from the same IP is untouched.
     const other = await attempt(bystander, bystander.clientSecret!);
     expect(other.status).toBe(200);

@@ -2,11 +2,12 @@
 // GitHub when GITHUB_ID/GITHUB_SECRET are set. JWT sessions (required by the
 // credentials provider); every request re-checks the user in the database, so
 // suspending a user ends their sessions at once.
-import type { NextAuthOptions } from "next-auth";
+import type { NextAuthOptions, Profile } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
-import GitHubProvider from "next-auth/providers/github";
+import GitHubProvider, { type GithubEmail } from "next-auth/providers/github";
 import { recordAudit } from "../audit/record";
 import { prisma } from "../db";
+import { env } from "../env";
 import { createUserWithOrg } from "../users/create-user-with-org";
 import { signInSchema } from "../schemas/auth";
 import { signInWithPassword } from "../users/sign-in";
@@ -28,9 +29,46 @@ function providers(): NextAuthOptions["providers"] {
     }),
   ];
   if (process.env.GITHUB_ID && process.env.GITHUB_SECRET) {
-    list.push(GitHubProvider({ clientId: process.env.GITHUB_ID, clientSecret: process.env.GITHUB_SECRET }));
+    list.push(gitHubProvider(process.env.GITHUB_ID, process.env.GITHUB_SECRET));
   }
   return list;
+}
+
+/**
+ * next-auth's GitHub provider with every endpoint on the configured hosts:
+ * GITHUB_URL (authorize page, token exchange) and GITHUB_API_URL (/user,
+ * /user/emails) — GitHub Enterprise Server, or a mock in the e2e tests. The
+ * stock provider hard-codes api.github.com for /user/emails, so the userinfo
+ * request is ours: /user, then (no public email) the primary verified address.
+ */
+function gitHubProvider(clientId: string, clientSecret: string) {
+  const web = env().GITHUB_URL.replace(/\/+$/, "");
+  const api = env().GITHUB_API_URL.replace(/\/+$/, "");
+  return GitHubProvider({
+    clientId,
+    clientSecret,
+    issuer: `${web}/login/oauth`,
+    authorization: { url: `${web}/login/oauth/authorize`, params: { scope: "read:user user:email" } },
+    token: `${web}/login/oauth/access_token`,
+    userinfo: {
+      url: `${api}/user`,
+      async request({ tokens }): Promise<Profile> {
+        const headers = { authorization: `Bearer ${tokens.access_token}`, accept: "application/vnd.github+json" };
+        const res = await fetch(`${api}/user`, { headers });
+        if (!res.ok) throw new Error(`GitHub ${api}/user answered ${res.status}`);
+        const profile = (await res.json()) as Profile; // GitHub's JSON: id, login, name, email (null if private), …
+        if (!profile.email) {
+          const emails = await fetch(`${api}/user/emails`, { headers });
+          if (emails.ok) {
+            const list = (await emails.json()) as GithubEmail[];
+            const verified = list.filter((e) => e.verified);
+            profile.email = (verified.find((e) => e.primary) ?? verified[0])?.email;
+          }
+        }
+        return profile;
+      },
+    },
+  });
 }
 
 /** GitHub sign-in: link by GitHub id; create an account for a new email; never silently link to an existing password account. */
