@@ -26,12 +26,23 @@ export function hashesEqual(a: string, b: string): boolean {
   return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
 }
 
-export function createAdapterFactory(prisma: PrismaClient) {
-  const clients = new LRUCache<string, ClientMetadata | false>({ max: 10_000, ttl: 30_000 });
+// One client cache per process, shared by every provider instance (a key
+// rotation builds a new provider), evicted when a client changes.
+let sharedClients: LRUCache<string, ClientMetadata | false> | undefined;
+
+function clientCache(): LRUCache<string, ClientMetadata | false> {
+  if (sharedClients) return sharedClients;
+  const cache = new LRUCache<string, ClientMetadata | false>({ max: 10_000, ttl: 30_000 });
   credentialEvents().on("change", (change: CredentialChange) => {
-    if (change.kind === "oauth_client") clients.delete(change.clientId);
-    if (change.kind === "oauth_revocation" && change.revocation === "client") clients.delete(change.value);
+    if (change.kind === "oauth_client") cache.delete(change.clientId);
+    if (change.kind === "oauth_revocation" && change.revocation === "client") cache.delete(change.value);
   });
+  sharedClients = cache;
+  return cache;
+}
+
+export function createAdapterFactory(prisma: PrismaClient) {
+  const clients = clientCache();
 
   async function findClient(clientId: string): Promise<ClientMetadata | undefined> {
     const cached = clients.get(clientId);
