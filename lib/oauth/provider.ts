@@ -100,7 +100,8 @@ export function createOAuthProvider(opts: OAuthOptions): Provider {
         // of any organization — introspect any refresh token.
         allowedPolicy: (ctx, client, token) => token.clientId === client.clientId,
       },
-      revocation: { enabled: true },
+      // A client may only revoke its own tokens (RFC 7009 §2.1); others get the same empty 200.
+      revocation: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
       userinfo: { enabled: true },
       resourceIndicators: {
         enabled: true,
