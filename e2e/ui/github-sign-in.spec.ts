@@ -76,6 +76,7 @@ test("a new GitHub user gets an account and org, audited, and signs back in to t
   const first = await signInWithGitHub(browser, gh);
   await expect(first.page).toHaveURL(/\/[^/]+\/keys$/);
   await expect(first.page.getByRole("heading", { name: "API keys", level: 1 })).toBeVisible();
+  await expect(first.page.getByRole("banner")).toContainText(gh.email!);
   expect(await sessionEmail(first.page)).toBe(gh.email);
   const slug = new URL(first.page.url()).pathname.split("/")[1];
   await first.context.close();
@@ -114,7 +115,8 @@ test("a GitHub email that belongs to a password account is refused, not linked",
   for (const attempt of [1, 2]) {
     const { context, page } = await signInWithGitHub(browser, gh);
     await expect(page, `attempt ${attempt}`).toHaveURL(/\/sign-in\?error=OAuthAccountNotLinked$/);
-    await expect(page.getByRole("alert")).toHaveText(NOT_LINKED);
+    // Scoped to the form: Next's route announcer is a role=alert too.
+    await expect(page.locator("form").getByRole("alert")).toHaveText(NOT_LINKED);
     expect(await sessionEmail(page)).toBeUndefined();
     await context.close();
   }

@@ -176,31 +176,31 @@ test("sign-in errors say the same thing; sign-out ends the session", async ({ pa
 
   await page.getByLabel("Email").fill(dev.email);
   await page.getByLabel("Password").fill("not the right password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(alert).toHaveText("Invalid email or password.");
   await expect(page).toHaveURL(/\/sign-in$/);
 
   await page.getByLabel("Email").fill(uniqueEmail("nobody"));
   await page.getByLabel("Password").fill("not the right password");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   // Cleared on submit, then the identical message: no way to tell the cases apart.
   await expect(alert).toHaveText("Invalid email or password.");
   await expect(page).toHaveURL(/\/sign-in$/);
 
   await page.getByLabel("Email").fill(dev.email);
   await page.getByLabel("Password").fill(PASSWORD);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page).toHaveURL(/\/[^/]+\/keys$/);
   await expect(page.getByRole("heading", { name: "API keys", level: 1 })).toBeVisible();
   await expect(page.getByRole("banner")).toContainText(dev.email);
 
   await page.getByRole("button", { name: "Sign out" }).click();
   await expect(page).toHaveURL(/\/sign-in$/);
-  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Sign in", exact: true })).toBeVisible();
   await page.goto("/portal");
   // The proxy sends signed-out visitors to sign-in, remembering where they were going.
   await expect(page).toHaveURL((url) => url.pathname === "/sign-in");
-  await expect(page.getByRole("heading", { name: "Sign in" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Sign in", exact: true })).toBeVisible();
   expect(((await (await page.request.get("/api/auth/session")).json()) as { user?: unknown }).user).toBeUndefined();
 });
 
