@@ -100,7 +100,9 @@ test("consent in the browser: allow, exchange the code, then revoke the app in S
     // The consent screen: who asks, for whom, for what, and where the answer goes.
     await expect(page).toHaveURL(/\/oauth\/consent\/[A-Za-z0-9_-]+$/);
     await expect(page.getByRole("heading", { name: `Authorize ${name}` })).toBeVisible();
-    await expect(page.getByText(`${name} by ${dev.email} wants to access the API on your behalf`)).toBeVisible();
+    // The organization is the developer's personal workspace.
+    const orgName = `${dev.email.split("@")[0]}'s workspace`;
+    await expect(page.getByText(`${name} by ${orgName} wants to access the API on your behalf`)).toBeVisible();
     await expect(page.getByText(new URL(app.url).host, { exact: true })).toBeVisible();
     const permissions = page.getByRole("list", { name: "Requested permissions" });
     await expect(permissions.getByRole("listitem")).toHaveCount(1); // view:logs was not asked for
@@ -143,7 +145,7 @@ test("consent in the browser: allow, exchange the code, then revoke the app in S
     const apps = page.getByRole("list", { name: "Authorized apps" });
     const item = apps.getByRole("listitem").filter({ hasText: name });
     await expect(item).toHaveCount(1);
-    await expect(item).toContainText(`by ${dev.email}`);
+    await expect(item).toContainText(`by ${dev.email.split("@")[0]}'s workspace`);
     await expect(item).toContainText("read:profile");
     await item.getByRole("button", { name: `Revoke ${name}` }).click();
     const confirm = page.getByRole("dialog", { name: "Revoke this app?" });

@@ -100,8 +100,16 @@ export function createOAuthProvider(opts: OAuthOptions): Provider {
         // of any organization — introspect any refresh token.
         allowedPolicy: (ctx, client, token) => token.clientId === client.clientId,
       },
-      // A client may only revoke its own tokens (RFC 7009 §2.1); others get the same empty 200.
-      revocation: { enabled: true, allowedPolicy: (_ctx, client, token) => token.clientId === client.clientId },
+      // A client may revoke only its own tokens, and is told so (RFC 7009 §2.1); a public
+      // client (no authentication to trust) just gets the empty 200.
+      revocation: {
+        enabled: true,
+        allowedPolicy: (_ctx, client, token) => {
+          if (token.clientId === client.clientId) return true;
+          if (client.clientAuthMethod === "none") return false;
+          throw new errors.InvalidRequest("client is not authorized to revoke the presented token");
+        },
+      },
       userinfo: { enabled: true },
       resourceIndicators: {
         enabled: true,
