@@ -5,7 +5,7 @@ import { useState } from "react";
 import type { KeyView } from "@/lib/schemas/keys";
 import { Badge } from "../ui/badge";
 import { Button } from "../ui/button";
-import { Dialog } from "../ui/dialog";
+import { ConfirmDialog } from "../ui/confirm-dialog";
 import { ErrorText } from "../ui/field";
 import { CreateKeyDialog, type ScopeOption } from "./create-key-dialog";
 import { keyQueries } from "./query-keys";
@@ -116,25 +116,19 @@ export function KeysPanel({
           </tbody>
         </table>
       )}
-      <Dialog open={confirming !== null} onClose={() => setConfirming(null)} title="Revoke this key?">
-        <p className="text-sm text-slate-700">
-          <strong>{confirming?.name}</strong> ({confirming?.display}) stops working immediately, everywhere. This cannot
-          be undone.
-        </p>
-        {revoke.error ? <ErrorText>{revoke.error.message}</ErrorText> : null}
-        <div className="mt-4 flex justify-end gap-2">
-          <Button variant="secondary" onClick={() => setConfirming(null)}>
-            Cancel
-          </Button>
-          <Button
-            variant="danger"
-            disabled={revoke.isPending}
-            onClick={() => confirming && revoke.mutate(confirming.id)}
-          >
-            {revoke.isPending ? "Revoking…" : "Revoke key"}
-          </Button>
-        </div>
-      </Dialog>
+      <ConfirmDialog
+        open={confirming !== null}
+        title="Revoke this key?"
+        confirmLabel="Revoke key"
+        pendingLabel="Revoking…"
+        pending={revoke.isPending}
+        error={revoke.error?.message}
+        onConfirm={() => confirming && revoke.mutate(confirming.id)}
+        onCancel={() => setConfirming(null)}
+      >
+        <strong>{confirming?.name}</strong> ({confirming?.display}) stops working immediately, everywhere. This cannot
+        be undone.
+      </ConfirmDialog>
     </section>
   );
 }

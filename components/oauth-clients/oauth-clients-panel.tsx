@@ -5,7 +5,7 @@ import { useState } from "react";
 import type { OAuthClientView } from "@/lib/schemas/oauth-clients";
 import { Badge } from "../ui/badge";
 import { Button } from "../ui/button";
-import { Dialog } from "../ui/dialog";
+import { ConfirmDialog } from "../ui/confirm-dialog";
 import { ErrorText } from "../ui/field";
 import { CreateClientDialog, type CreateClientInput, type ScopeOption } from "./create-client-dialog";
 import { clientQueries } from "./query-keys";
@@ -171,25 +171,19 @@ export function OAuthClientsPanel({
         }}
         onClose={() => setRotating(null)}
       />
-      <Dialog open={confirming !== null} onClose={() => setConfirming(null)} title="Revoke this OAuth client?">
-        <p className="text-sm text-slate-700">
-          <strong>{confirming?.name}</strong> (<code className="text-xs">{confirming?.clientId}</code>) can no longer
-          get tokens, and every grant, refresh token and access token issued to it stops working. This cannot be undone.
-        </p>
-        {revoke.error ? <ErrorText>{revoke.error.message}</ErrorText> : null}
-        <div className="mt-4 flex justify-end gap-2">
-          <Button variant="secondary" onClick={() => setConfirming(null)}>
-            Cancel
-          </Button>
-          <Button
-            variant="danger"
-            disabled={revoke.isPending}
-            onClick={() => confirming && revoke.mutate(confirming.id)}
-          >
-            {revoke.isPending ? "Revoking…" : "Revoke client"}
-          </Button>
-        </div>
-      </Dialog>
+      <ConfirmDialog
+        open={confirming !== null}
+        title="Revoke this OAuth client?"
+        confirmLabel="Revoke client"
+        pendingLabel="Revoking…"
+        pending={revoke.isPending}
+        error={revoke.error?.message}
+        onConfirm={() => confirming && revoke.mutate(confirming.id)}
+        onCancel={() => setConfirming(null)}
+      >
+        <strong>{confirming?.name}</strong> (<code className="text-xs">{confirming?.clientId}</code>) can no longer get
+        tokens, and every grant, refresh token and access token issued to it stops working. This cannot be undone.
+      </ConfirmDialog>
     </section>
   );
 }

@@ -4,8 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { AuthorizedApp } from "@/lib/oauth/grants";
 import { Button } from "../ui/button";
-import { Dialog } from "../ui/dialog";
-import { ErrorText } from "../ui/field";
+import { ConfirmDialog } from "../ui/confirm-dialog";
 
 type Result = { ok: true; data: { grantId: string } } | { ok: false; error: { message: string } };
 
@@ -57,20 +56,18 @@ export function AuthorizedApps({
           </li>
         ))}
       </ul>
-      <Dialog open={confirming !== null} onClose={() => setConfirming(null)} title="Revoke this app?">
-        <p className="text-sm text-slate-700">
-          <strong>{confirming?.clientName}</strong> loses access at once: its tokens stop working everywhere.
-        </p>
-        <ErrorText>{error}</ErrorText>
-        <div className="mt-4 flex justify-end gap-2">
-          <Button variant="secondary" onClick={() => setConfirming(null)}>
-            Cancel
-          </Button>
-          <Button variant="danger" disabled={pending} onClick={doRevoke}>
-            {pending ? "Revoking…" : "Revoke access"}
-          </Button>
-        </div>
-      </Dialog>
+      <ConfirmDialog
+        open={confirming !== null}
+        title="Revoke this app?"
+        confirmLabel="Revoke access"
+        pendingLabel="Revoking…"
+        pending={pending}
+        error={error}
+        onConfirm={doRevoke}
+        onCancel={() => setConfirming(null)}
+      >
+        <strong>{confirming?.clientName}</strong> loses access at once: its tokens stop working everywhere.
+      </ConfirmDialog>
     </section>
   );
 }
