@@ -1,11 +1,11 @@
 // NGINX for the gateway e2e: a real nginx running the documented configuration
 // (docs/gateways/nginx.conf) in front of a tiny echo upstream. The spec renders
 // the documented file with this run's addresses, so the docs are what we test.
+import net from "node:net";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import http from "node:http";
-import net from "node:net";
 import path from "node:path";
 
 export const DOC_CONF = path.resolve(import.meta.dirname, "../../docs/gateways/nginx.conf");
@@ -17,17 +17,7 @@ export function findNginx(): string | null {
   return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : null;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from "../../lib/free-port";
 
 /** What the upstream saw: the identity headers NGINX added, and the request itself. */
 export type Echo = {

@@ -7,11 +7,12 @@ import { errorBody, newRequestId, type ErrorCode, ERROR_STATUS } from "../api/er
 import { parseScopeList } from "../policy/scopes";
 import type { DataPlane } from "./data-plane";
 import { decide, decideCached, type DecideInput } from "./decide";
-import { looksLikeJwt, type TokenDecision } from "./jwt";
+import { looksLikeJwt, type TokenDecision, type TokenRecord } from "./jwt";
 import type { Decision, KeyRecord } from "./types";
 
 const MAX_BODY = 16 * 1024;
-const JSON_HEADERS = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
+const CONTENT_TYPE_JSON = "application/json; charset=utf-8";
+const JSON_HEADERS = { "content-type": CONTENT_TYPE_JSON, "cache-control": "no-store" };
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -19,34 +20,44 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
-function sendJsonText(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, { ...JSON_HEADERS, "content-length": Buffer.byteLength(text) });
-  res.end(text);
-}
-
 function sendError(res: ServerResponse, code: ErrorCode, message: string, headers?: Record<string, string>): void {
   send(res, ERROR_STATUS[code], errorBody(code, message, newRequestId()), headers);
 }
 
-function readBody(req: IncomingMessage): Promise<string | null> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size > MAX_BODY) {
-        // Answer 413 first, then drop the connection (destroying now would lose the answer).
-        req.removeAllListeners("data");
-        req.resume();
-        resolve(null);
-        return;
+/**
+ * The body as text (null when larger than MAX_BODY) to `done`, or a request
+ * error to `failed`; whichever comes first, once. Callbacks, not a promise: the
+ * usual one-chunk body then costs no promise and no extra microtask.
+ */
+function readBody(req: IncomingMessage, done: (raw: string | null) => void, failed: () => void): void {
+  let first: Buffer | undefined;
+  let more: Buffer[] | undefined;
+  let size = 0;
+  let settled = false;
+  req.on("data", (c: Buffer) => {
+    size += c.length;
+    if (size > MAX_BODY) {
+      // Answer 413 first, then drop the connection (destroying now would lose the answer).
+      req.removeAllListeners("data");
+      req.resume();
+      if (!settled) {
+        settled = true;
+        done(null);
       }
-      chunks.push(c);
-    });
-    req.on("end", () =>
-      resolve(chunks.length === 1 ? chunks[0].toString("utf8") : Buffer.concat(chunks).toString("utf8")),
-    );
-    req.on("error", reject);
+      return;
+    }
+    if (first === undefined) first = c;
+    else (more ??= [first]).push(c);
+  });
+  req.on("end", () => {
+    if (settled) return;
+    settled = true;
+    done(more ? Buffer.concat(more).toString("utf8") : first ? first.toString("utf8") : "");
+  });
+  req.on("error", () => {
+    if (settled) return;
+    settled = true;
+    failed();
   });
 }
 
@@ -68,29 +79,60 @@ function verifyResponse(d: Decision) {
     : { valid: false, code: d.code };
 }
 
-// A valid key's answer depends on its record only: serialize it once per record.
-// Records are never mutated (a change evicts and reloads a new object), so a
-// WeakMap keyed by the record can never serve a stale body.
-const validBodies = new WeakMap<KeyRecord, string>();
+/** A 200 JSON answer ready to write: its text and its raw headers. */
+type Prepared = { text: string; head: string[] };
 
-function verifyText(d: Decision): string {
-  if (!d.allow) return JSON.stringify(verifyResponse(d));
-  let text = validBodies.get(d.key);
-  if (text === undefined) {
-    text = JSON.stringify(verifyResponse(d));
-    validBodies.set(d.key, text);
-  }
-  return text;
+function jsonHead(text: string): string[] {
+  return [
+    "content-type",
+    CONTENT_TYPE_JSON,
+    "cache-control",
+    "no-store",
+    "content-length",
+    String(Buffer.byteLength(text)),
+  ];
+}
+
+function sendJsonText(res: ServerResponse, status: number, text: string): void {
+  res.writeHead(status, jsonHead(text));
+  res.end(text);
+}
+
+// A valid credential's answers depend on its record only: build them once per
+// record. Records are never mutated (a change evicts and reloads a new object),
+// so a WeakMap keyed by the record can never serve a stale answer.
+const validAnswers = new WeakMap<KeyRecord | TokenRecord, Prepared>();
+
+function prepare(record: KeyRecord | TokenRecord, body: unknown): Prepared {
+  const text = JSON.stringify(body);
+  const p = { text, head: jsonHead(text) };
+  validAnswers.set(record, p);
+  return p;
+}
+
+function sendPrepared(res: ServerResponse, p: Prepared): void {
+  res.writeHead(200, p.head);
+  res.end(p.text);
 }
 
 function answerVerify(dp: DataPlane, res: ServerResponse, decision: Decision): void {
-  if (decision.allow) dp.lastUsed.mark(decision.key.id, Date.now());
-  sendJsonText(res, 200, verifyText(decision));
+  if (!decision.allow) return sendJsonText(res, 200, JSON.stringify(verifyResponse(decision)));
+  dp.lastUsed.mark(decision.key.id, Date.now());
+  sendPrepared(res, validAnswers.get(decision.key) ?? prepare(decision.key, verifyResponse(decision)));
 }
 
-function handleVerify(dp: DataPlane, req: IncomingMessage, res: ServerResponse): void | Promise<void> {
+function answerVerifyToken(res: ServerResponse, d: TokenDecision): void {
+  if (!d.allow) return sendJsonText(res, 200, JSON.stringify(tokenVerifyResponse(d)));
+  sendPrepared(res, validAnswers.get(d.token) ?? prepare(d.token, tokenVerifyResponse(d)));
+}
+
+function handleVerify(dp: DataPlane, req: IncomingMessage, res: ServerResponse): void {
   if (req.method !== "POST") return sendError(res, "method_not_allowed", "Use POST.", { allow: "POST" });
-  return readBody(req).then((raw) => verifyBody(dp, res, raw));
+  readBody(
+    req,
+    (raw) => guard(() => verifyBody(dp, res, raw), res),
+    () => fail(res),
+  );
 }
 
 function verifyBody(dp: DataPlane, res: ServerResponse, raw: string | null): void | Promise<void> {
@@ -114,7 +156,7 @@ function verifyBody(dp: DataPlane, res: ServerResponse, raw: string | null): voi
   if (token !== undefined || (typeof key === "string" && looksLikeJwt(key))) {
     const jwt = token ?? key;
     if (typeof jwt !== "string") return sendError(res, "validation_failed", '"token" must be a string.');
-    return withToken(dp, jwt, required, (d) => sendJsonText(res, 200, JSON.stringify(tokenVerifyResponse(d))));
+    return withToken(dp, jwt, required, (d) => answerVerifyToken(res, d));
   }
   if (typeof key !== "string") {
     return sendError(res, "validation_failed", 'Send {"key": "gk_…"} or {"token": "<JWT access token>"}.');
@@ -245,22 +287,24 @@ function denyAuthz(res: ServerResponse, code: string | null, required: string[],
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
+function fail(res: ServerResponse): void {
+  if (!res.headersSent) sendError(res, "internal_error", "Something went wrong on our side.");
+  else res.destroy();
+}
+
+// Handlers answer synchronously when they can (a cached key) and return a
+// promise only when they wait (database): both paths end in `fail` on error.
+function guard(run: () => void | Promise<void>, res: ServerResponse): void {
+  try {
+    const p = run();
+    if (p) p.catch(() => fail(res));
+  } catch {
+    fail(res);
+  }
+}
+
 /** Returns a dispatcher that handles data-plane paths (true) and leaves the rest (false). */
 export function createDataPlaneRoutes(dp: DataPlane): RouteHandler {
-  const fail = (res: ServerResponse) => {
-    if (!res.headersSent) sendError(res, "internal_error", "Something went wrong on our side.");
-    else res.destroy();
-  };
-  // Handlers answer synchronously when they can (a cached key) and return a
-  // promise only when they wait (body, database): both paths end in `fail` on error.
-  const guard = (run: () => void | Promise<void>, res: ServerResponse) => {
-    try {
-      const p = run();
-      if (p) p.catch(() => fail(res));
-    } catch {
-      fail(res);
-    }
-  };
   return (req, res) => {
     const url = req.url ?? "/";
     const q = url.indexOf("?");

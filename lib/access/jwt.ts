@@ -3,7 +3,7 @@
 // revocation denylist (grant, client, jti) and scopes. A verified token is
 // cached by its SHA-256 until it expires — uncached ES256 verification costs
 // ~6× the cached path — while revocation is checked on every request.
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { decodeProtectedHeader, errors as joseErrors, importJWK, jwtVerify, type JWK } from "jose";
 import { LRUCache } from "lru-cache";
 import { missingScopes } from "../policy/scopes";
@@ -163,5 +163,5 @@ export class JwtVerifier {
 }
 
 export function hashToken(token: string): string {
-  return createHash("sha256").update(token).digest("base64url");
+  return hash("sha256", token, "base64url");
 }

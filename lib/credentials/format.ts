@@ -2,7 +2,7 @@
 //   <prefix><32 base62 random chars = 190 bits><6 base62 chars of CRC32(prefix+random)>
 // The recognisable prefix lets secret scanners find leaked keys; the checksum lets
 // the verifier reject typos and random garbage without a database hit.
-import { createHash, randomBytes } from "node:crypto";
+import { hash, randomBytes } from "node:crypto";
 import { crc32 } from "node:zlib";
 
 const ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -83,7 +83,7 @@ export function apiKeyPrefix(environment: KeyEnvironment): string {
  * not a string comparison of the secret), so timing reveals nothing about it.
  */
 export function hashSecret(secret: string): string {
-  return createHash("sha256").update(secret).digest("hex");
+  return hash("sha256", secret, "hex");
 }
 
 export function lastFour(secret: string): string {

@@ -2,21 +2,10 @@
 // on a loopback port, so the app talks to it through the same adapter-pg path
 // as a real server. PGlite serves ONE wire connection: pool max must be 1.
 import { mkdir } from "node:fs/promises";
-import net from "node:net";
 import path from "node:path";
+import { freePort } from "../free-port";
 
 export type EmbeddedPostgres = { url: string; stop: () => Promise<void> };
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   const { PGlite } = await import("@electric-sql/pglite");

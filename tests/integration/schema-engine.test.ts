@@ -13,11 +13,11 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { freePort } from "../../lib/free-port";
 
 const root = path.resolve(import.meta.dirname, "../..");
 const shim = path.join(root, "scripts", "schema-engine", "schema-engine");
@@ -79,17 +79,6 @@ function tablesOfSchema(): string[] {
   return [...schema.matchAll(/^model\s+(\w+)\s*\{([\s\S]*?)^\}/gm)].map(
     ([, model, body]) => body.match(/@@map\(\s*"([^"]+)"\s*\)/)?.[1] ?? model,
   );
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 async function publicTables(databaseUrl: string): Promise<string[]> {
