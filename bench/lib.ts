@@ -8,9 +8,8 @@
 // (autocannon only, default 1), BENCH_CPU_PROF=<dir> (V8 CPU profile of the
 // measured Gatehouse process), TEST_DATABASE_URL, BENCH_DB=embedded.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import pg from "pg";
@@ -113,16 +112,7 @@ export function pinned(core: number, cmd: string, args: string[]): [string, stri
 }
 
 // ── processes ──────────────────────────────────────────────────────────────
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+export { freePort } from "../lib/free-port";
 
 export function start(name: string, cmd: string, args: string[], env: NodeJS.ProcessEnv): ChildProcess {
   const child = spawn(cmd, args, { cwd: ROOT, env, stdio: ["ignore", "pipe", "inherit"] });
@@ -174,6 +164,21 @@ export function startBare(name: string, port: number, opts: { readBody?: boolean
 }
 
 /**
+ * The full server (portal included) needs a Next.js build: made once when
+ * .next/BUILD_ID is missing, never redone (an e2e run may be using it).
+ */
+export function ensureNextBuild() {
+  if (existsSync(path.join(ROOT, ".next", "BUILD_ID"))) return;
+  say("bench: no Next.js build (.next/BUILD_ID): running `next build` once (a minute or two) …");
+  const r = spawnSync(process.execPath, [path.join(ROOT, "node_modules/next/dist/bin/next"), "build"], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1" },
+    stdio: "inherit",
+  });
+  if (r.status !== 0) throw new Error("next build failed");
+}
+
+/**
  * `node --import tsx server.ts [args]`, NODE_ENV=production, on the run's
  * database. `profile`: write a V8 CPU profile to BENCH_CPU_PROF (when set).
  * `core`: pin to that core (default: not pinned).
@@ -187,6 +192,7 @@ export function startGatehouse(opts: {
   profile?: boolean;
   core?: number;
 }): ChildProcess {
+  if (!opts.args?.includes("--gateway")) ensureNextBuild();
   const nodeArgs = ["--import", "tsx"];
   if (opts.profile && CPU_PROF) nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${path.resolve(CPU_PROF)}`);
   const full = [...nodeArgs, path.join(ROOT, "server.ts"), ...(opts.args ?? [])];

@@ -18,6 +18,7 @@ import {
   benchClient,
   benchPrincipal,
   cpuRatio,
+  ensureNextBuild,
   CPU_PROF,
   fmt,
   freePort,
@@ -45,6 +46,7 @@ import {
 } from "./lib";
 
 async function main() {
+  ensureNextBuild(); // before pinning: the build, when needed, gets both cores
   const dataDir = await tempDir();
   const db = await prepareDatabase(dataDir, async () => benchClient(await benchPrincipal()));
   const client = db.seeded;

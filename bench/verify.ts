@@ -20,6 +20,7 @@ import {
   benchClient,
   benchPrincipal,
   cpuRatio,
+  ensureNextBuild,
   CPU_PROF,
   freePort,
   loadgenLabel,
@@ -121,6 +122,7 @@ async function checkJwt(url: string, jwt: string, clientId: string, when: string
 }
 
 async function main() {
+  ensureNextBuild(); // before pinning: the build, when needed, gets both cores
   const dataDir = await tempDir();
   const db = await prepareDatabase(dataDir, async () => {
     const principal = await benchPrincipal();
