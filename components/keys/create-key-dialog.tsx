@@ -57,12 +57,7 @@ export function CreateKeyDialog({
       <Button onClick={() => setOpen(true)}>Create key</Button>
       <Dialog open={open} onClose={close} title={secret ? "Your new API key" : "Create an API key"}>
         {secret ? (
-          <div className="space-y-4">
-            <SecretReveal secret={secret} what="key" />
-            <div className="flex justify-end">
-              <Button onClick={close}>Done</Button>
-            </div>
-          </div>
+          <SecretReveal secret={secret} what="key" onDone={close} />
         ) : (
           <form onSubmit={submit} className="space-y-4">
             <ErrorText>{error}</ErrorText>

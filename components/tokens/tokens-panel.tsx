@@ -60,12 +60,7 @@ export function TokensPanel({
       </ul>
       <Dialog open={open} onClose={close} title={secret ? "Your new management token" : "Create a management token"}>
         {secret ? (
-          <div className="space-y-4">
-            <SecretReveal secret={secret} what="token" />
-            <div className="flex justify-end">
-              <Button onClick={close}>Done</Button>
-            </div>
-          </div>
+          <SecretReveal secret={secret} what="token" onDone={close} />
         ) : (
           <form onSubmit={submit} className="space-y-4">
             <ErrorText>{error}</ErrorText>

@@ -1,9 +1,10 @@
 "use client";
 
+import { Button } from "./button";
 import { CopyButton } from "./copy-button";
 
-/** A freshly created secret: shown here once, never again. */
-export function SecretReveal({ secret, what }: { secret: string; what: string }) {
+/** A freshly created secret: shown here once, never again. `onDone` adds the dialog's closing button. */
+export function SecretReveal({ secret, what, onDone }: { secret: string; what: string; onDone?: () => void }) {
   return (
     <div className="space-y-3">
       <p className="text-sm text-amber-800">
@@ -18,6 +19,11 @@ export function SecretReveal({ secret, what }: { secret: string; what: string })
         </code>
         <CopyButton value={secret} />
       </div>
+      {onDone ? (
+        <div className="flex justify-end">
+          <Button onClick={onDone}>Done</Button>
+        </div>
+      ) : null}
     </div>
   );
 }

@@ -37,9 +37,12 @@ export function decideCached(store: KeyStore, input: DecideInput): Decision | un
   return parseApiKey(credential) ? undefined : { allow: false, code: "MALFORMED" };
 }
 
-export async function decide(store: KeyStore, input: DecideInput): Promise<Decision> {
-  const quick = decideCached(store, input);
-  if (quick) return quick;
+/** The cache-miss half: load the record. Only for input decideCached() returned undefined for. */
+export async function decideFromStore(store: KeyStore, input: DecideInput): Promise<Decision> {
   const record = await store.get(hashSecret(input.credential as string));
   return decideForRecord(record, input.requiredScopes ?? [], input.now ?? Date.now());
+}
+
+export async function decide(store: KeyStore, input: DecideInput): Promise<Decision> {
+  return decideCached(store, input) ?? decideFromStore(store, input);
 }

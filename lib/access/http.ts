@@ -6,7 +6,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import { errorBody, newRequestId, type ErrorCode, ERROR_STATUS } from "../api/errors";
 import { parseScopeList } from "../policy/scopes";
 import type { DataPlane } from "./data-plane";
-import { decide, decideCached, type DecideInput } from "./decide";
+import { decideCached, decideFromStore, type DecideInput } from "./decide";
 import { looksLikeJwt, type TokenDecision, type TokenRecord } from "./jwt";
 import type { Decision, KeyRecord } from "./types";
 
@@ -165,7 +165,7 @@ function verifyBody(dp: DataPlane, res: ServerResponse, raw: string | null): voi
   // Cached keys are answered synchronously; only a cache miss waits for the database.
   const now = decideCached(dp.store, input);
   if (now) return answerVerify(dp, res, now);
-  return decide(dp.store, input).then((d) => answerVerify(dp, res, d));
+  return decideFromStore(dp.store, input).then((d) => answerVerify(dp, res, d));
 }
 
 /** OAuth access tokens: the cached verdict when there is one, else full verification. */
@@ -224,7 +224,7 @@ function handleAuthz(dp: DataPlane, req: IncomingMessage, res: ServerResponse): 
   const input: DecideInput = { credential, requiredScopes: required };
   const now = decideCached(dp.store, input);
   if (now) return answerAuthz(dp, res, credential, required, now);
-  return decide(dp.store, input).then((d) => answerAuthz(dp, res, credential, required, d));
+  return decideFromStore(dp.store, input).then((d) => answerAuthz(dp, res, credential, required, d));
 }
 
 function answerAuthz(
