@@ -12,7 +12,11 @@ export type CredentialChange =
   | { kind: "api_key"; hash: string }
   | { kind: "oauth_revocation"; revocation: "grant" | "client" | "jti"; value: string; expiresAt: number }
   | { kind: "oauth_client"; clientId: string }
-  | { kind: "signing_keys" };
+  | { kind: "signing_keys" }
+  /** A policy of an organization, plan or OAuth client changed: cached records that merged it are dropped. */
+  | { kind: "policy"; orgId?: string; clientId?: string }
+  /** The API catalog (APIs, route rules) changed: route tables reload. */
+  | { kind: "catalog" };
 
 type Holder = { __gatehouseEvents?: EventEmitter };
 const holder = globalThis as unknown as Holder;
