@@ -7,7 +7,7 @@
 // gateways apart from the portal (`npm run gateway`).
 import http from "node:http";
 import type { Duplex } from "node:stream";
-import { createDataPlane } from "./lib/access/data-plane";
+import { createDataPlane, parseLimit } from "./lib/access/data-plane";
 import { credentialEvents, type CredentialChange } from "./lib/access/events";
 import { createDataPlaneRoutes } from "./lib/access/http";
 import { CLIENT_IP_HEADER } from "./lib/auth/request-meta";
@@ -41,6 +41,10 @@ async function main() {
     // Other processes' revocations arrive by NOTIFY; the embedded database is single-process.
     listenUrl: booted.embedded ? undefined : booted.databaseUrl,
     oauth: { issuer, audience },
+    redisUrl: e.REDIS_URL,
+    redisPrefix: e.GATEHOUSE_REDIS_PREFIX,
+    ipLimit: parseLimit(e.GATEHOUSE_IP_RATE_LIMIT),
+    trustedProxies: e.GATEHOUSE_TRUSTED_PROXIES,
   });
   const dataPlaneRoutes = createDataPlaneRoutes(dataPlane);
 

@@ -43,6 +43,20 @@ const envSchema = z.object({
   GATEHOUSE_CACHE_SIZE: z.coerce.number().int().min(100).default(100_000),
   /** pino log level. */
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /**
+   * Proxies whose X-Forwarded-For the data plane believes (comma-separated IPs/CIDRs, or proxy-addr's
+   * names loopback, linklocal, uniquelocal). Unset → the socket address is the client IP.
+   */
+  GATEHOUSE_TRUSTED_PROXIES: z.string().optional(),
+  /** Per-IP limit for unauthenticated calls and failed credential checks, as `limit/windowSeconds`. */
+  GATEHOUSE_IP_RATE_LIMIT: z
+    .string()
+    .regex(/^\d+\/\d+$/, "use limit/windowSeconds, e.g. 600/60")
+    .default("600/60"),
+  /** Prefix of every Redis key Gatehouse writes (several deployments or test runs can share one Redis). */
+  GATEHOUSE_REDIS_PREFIX: z.string().min(1).default("gatehouse"),
+  /** Gateway mode: how long an upstream may take to answer before the gateway returns 504. */
+  GATEHOUSE_UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(1).default(30_000),
   /** Serve the data plane only (no portal) — what `npm run gateway` sets. */
   GATEHOUSE_DATA_PLANE_ONLY: bool,
 });

@@ -1,14 +1,16 @@
 // Data-plane HTTP endpoints on plain node:http (never through Next):
-//   POST /v1/verify   {"key": "...", "scopes": [...]} → 200 {valid, code, ...}
+//   POST /v1/verify   {"key"|"token", "scopes"?, "method"?, "path"?, "ip"?, "explain"?} → 200 {valid, code, ...}
 //   ANY  /authz       forward-auth for NGINX auth_request / Traefik / Envoy ext_authz
 //   GET  /healthz     process up;   GET /readyz   database reachable
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { errorBody, newRequestId, type ErrorCode, ERROR_STATUS } from "../api/errors";
 import { parseScopeList } from "../policy/scopes";
 import type { DataPlane } from "./data-plane";
-import { decideCached, decideFromStore, type DecideInput } from "./decide";
-import { looksLikeJwt, type TokenDecision, type TokenRecord } from "./jwt";
-import type { Decision, KeyRecord } from "./types";
+import { clientIp } from "../policy/client-ip";
+import { parseIp } from "../policy/ip";
+import { authorize, type AccessResult } from "./authorize";
+import type { TokenRecord } from "./jwt";
+import type { KeyRecord } from "./types";
 
 const MAX_BODY = 16 * 1024;
 const CONTENT_TYPE_JSON = "application/json; charset=utf-8";
@@ -61,12 +63,25 @@ function readBody(req: IncomingMessage, done: (raw: string | null) => void, fail
   });
 }
 
-function verifyResponse(d: Decision) {
-  if (d.allow) {
-    const k = d.key;
+/** Request path from a forwarded URI: query dropped, dot segments resolved (fail closed on odd input). */
+export function pathOf(uri: string): string {
+  const q = uri.indexOf("?");
+  const path = q === -1 ? uri : uri.slice(0, q);
+  if (!path.startsWith("/")) return "/";
+  if (!path.includes("/.") && !path.includes("%2") && !path.includes("\\")) return path;
+  try {
+    return new URL(path, "http://gatehouse.invalid").pathname;
+  } catch {
+    return "/";
+  }
+}
+
+function allowBody(r: AccessResult): Record<string, unknown> {
+  if (r.key) {
+    const k = r.key;
     return {
       valid: true,
-      code: d.code,
+      code: r.code,
       keyId: k.id,
       orgId: k.orgId,
       scopes: k.scopes,
@@ -74,9 +89,34 @@ function verifyResponse(d: Decision) {
       expiresAt: k.expiresAt === null ? null : new Date(k.expiresAt).toISOString(),
     };
   }
-  return d.missingScopes
-    ? { valid: false, code: d.code, missingScopes: d.missingScopes }
-    : { valid: false, code: d.code };
+  if (r.token) {
+    const t = r.token;
+    return {
+      valid: true,
+      code: r.code,
+      tokenType: "oauth_access_token",
+      clientId: t.clientId,
+      sub: t.sub,
+      orgId: t.orgId,
+      scopes: t.scopes,
+      audience: t.audience,
+      expiresAt: new Date(t.expiresAt).toISOString(),
+    };
+  }
+  return { valid: true, code: r.code };
+}
+
+function verifyBodyOf(r: AccessResult): Record<string, unknown> {
+  const body: Record<string, unknown> = r.allow ? allowBody(r) : { valid: false, code: r.code };
+  if (!r.allow) {
+    if (r.missingScopes) body.missingScopes = r.missingScopes;
+    if (r.retryAfter !== undefined) body.retryAfter = r.retryAfter;
+  }
+  if (r.trace) {
+    body.decidedBy = r.decidedBy;
+    body.trace = r.trace;
+  }
+  return body;
 }
 
 /** A 200 JSON answer ready to write: its text and its raw headers. */
@@ -93,112 +133,115 @@ function jsonHead(text: string): string[] {
   ];
 }
 
-function sendJsonText(res: ServerResponse, status: number, text: string): void {
-  res.writeHead(status, jsonHead(text));
-  res.end(text);
-}
-
-// A valid credential's answers depend on its record only: build them once per
-// record. Records are never mutated (a change evicts and reloads a new object),
-// so a WeakMap keyed by the record can never serve a stale answer.
+// An allowed call's answer without counters or trace depends on its record
+// only: build it once per record. Records are never mutated (a change evicts
+// and reloads a new object), so a WeakMap keyed by the record can never serve
+// a stale answer.
 const validAnswers = new WeakMap<KeyRecord | TokenRecord, Prepared>();
 
-function prepare(record: KeyRecord | TokenRecord, body: unknown): Prepared {
-  const text = JSON.stringify(body);
-  const p = { text, head: jsonHead(text) };
-  validAnswers.set(record, p);
-  return p;
+function rateLimitHead(r: AccessResult, head: string[]): string[] {
+  if (r.rateLimit) head.push("ratelimit-policy", r.rateLimit.policy, "ratelimit", r.rateLimit.current);
+  if (r.retryAfter !== undefined) head.push("retry-after", String(r.retryAfter));
+  return head;
 }
 
-function sendPrepared(res: ServerResponse, p: Prepared): void {
-  res.writeHead(200, p.head);
-  res.end(p.text);
-}
-
-function answerVerify(dp: DataPlane, res: ServerResponse, decision: Decision): void {
-  if (!decision.allow) return sendJsonText(res, 200, JSON.stringify(verifyResponse(decision)));
-  dp.lastUsed.mark(decision.key.id, Date.now());
-  sendPrepared(res, validAnswers.get(decision.key) ?? prepare(decision.key, verifyResponse(decision)));
-}
-
-function answerVerifyToken(res: ServerResponse, d: TokenDecision): void {
-  if (!d.allow) return sendJsonText(res, 200, JSON.stringify(tokenVerifyResponse(d)));
-  sendPrepared(res, validAnswers.get(d.token) ?? prepare(d.token, tokenVerifyResponse(d)));
+function answerVerify(dp: DataPlane, res: ServerResponse, r: AccessResult): void {
+  if (r.key && r.allow) dp.lastUsed.mark(r.key.id, Date.now());
+  const record = r.key ?? r.token;
+  if (r.allow && record && !r.rateLimit && !r.trace) {
+    let p = validAnswers.get(record);
+    if (!p) {
+      const text = JSON.stringify(allowBody(r));
+      p = { text, head: jsonHead(text) };
+      validAnswers.set(record, p);
+    }
+    res.writeHead(200, p.head);
+    res.end(p.text);
+    return;
+  }
+  const text = JSON.stringify(verifyBodyOf(r));
+  res.writeHead(200, rateLimitHead(r, jsonHead(text)));
+  res.end(text);
 }
 
 function handleVerify(dp: DataPlane, req: IncomingMessage, res: ServerResponse): void {
   if (req.method !== "POST") return sendError(res, "method_not_allowed", "Use POST.", { allow: "POST" });
   readBody(
     req,
-    (raw) => guard(() => verifyBody(dp, res, raw), res),
+    (raw) => guard(() => verifyBody(dp, req, res, raw), res),
     () => fail(res),
   );
 }
 
-function verifyBody(dp: DataPlane, res: ServerResponse, raw: string | null): void | Promise<void> {
+function optionalString(body: Record<string, unknown>, name: string): string | undefined | Error {
+  const v = body[name];
+  if (v === undefined || v === null) return undefined;
+  return typeof v === "string" ? v : new Error(`"${name}" must be a string.`);
+}
+
+function verifyBody(dp: DataPlane, req: IncomingMessage, res: ServerResponse, raw: string | null): void | Promise<void> {
   if (raw === null) {
     return sendError(res, "payload_too_large", `Body larger than ${MAX_BODY} bytes.`, { connection: "close" });
   }
-  let body: unknown;
+  let parsed: unknown;
   try {
-    body = JSON.parse(raw);
+    parsed = JSON.parse(raw);
   } catch {
     return sendError(res, "invalid_json", "Request body is not valid JSON.");
   }
-  if (!body || typeof body !== "object" || Array.isArray(body)) {
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
     return sendError(res, "validation_failed", 'Body must be a JSON object like {"key": "...", "scopes": ["..."]}.');
   }
-  const { key, token, scopes } = body as { key?: unknown; token?: unknown; scopes?: unknown };
+  const body = parsed as Record<string, unknown>;
+  const { key, token, scopes } = body;
   if (scopes !== undefined && (!Array.isArray(scopes) || !scopes.every((s) => typeof s === "string"))) {
     return sendError(res, "validation_failed", '"scopes" must be an array of strings.');
   }
-  const required = (scopes as string[] | undefined) ?? [];
-  if (token !== undefined || (typeof key === "string" && looksLikeJwt(key))) {
-    const jwt = token ?? key;
-    if (typeof jwt !== "string") return sendError(res, "validation_failed", '"token" must be a string.');
-    return withToken(dp, jwt, required, (d) => answerVerifyToken(res, d));
-  }
-  if (typeof key !== "string") {
+  let credential: string;
+  if (token !== undefined) {
+    if (typeof token !== "string") return sendError(res, "validation_failed", '"token" must be a string.');
+    credential = token;
+  } else if (typeof key === "string") {
+    credential = key;
+  } else {
     return sendError(res, "validation_failed", 'Send {"key": "gk_…"} or {"token": "<JWT access token>"}.');
   }
-  const input: DecideInput = { credential: key, requiredScopes: required };
-  // Cached keys are answered synchronously; only a cache miss waits for the database.
-  const now = decideCached(dp.store, input);
-  if (now) return answerVerify(dp, res, now);
-  return decideFromStore(dp.store, input).then((d) => answerVerify(dp, res, d));
-}
-
-/** OAuth access tokens: the cached verdict when there is one, else full verification. */
-function withToken(
-  dp: DataPlane,
-  token: string,
-  required: readonly string[],
-  answer: (d: TokenDecision) => void,
-): void | Promise<void> {
-  const now = Date.now();
-  const cached = dp.jwt.peek(token, required, now);
-  if (cached) return answer(cached); // the hot path: synchronous
-  return dp.jwt.verify(token, required, now).then(answer);
-}
-
-function tokenVerifyResponse(d: TokenDecision) {
-  if (!d.allow) {
-    return d.missingScopes
-      ? { valid: false, code: d.code, missingScopes: d.missingScopes }
-      : { valid: false, code: d.code };
+  const method = optionalString(body, "method");
+  const path = optionalString(body, "path");
+  const ip = optionalString(body, "ip");
+  for (const v of [method, path, ip]) if (v instanceof Error) return sendError(res, "validation_failed", v.message);
+  if (path !== undefined && !(path as string).startsWith("/")) {
+    return sendError(res, "validation_failed", '"path" must start with "/".');
   }
-  const t = d.token;
-  return {
-    valid: true,
-    code: d.code,
-    tokenType: "oauth_access_token",
-    clientId: t.clientId,
-    sub: t.sub,
-    orgId: t.orgId,
-    scopes: t.scopes,
-    audience: t.audience,
-    expiresAt: new Date(t.expiresAt).toISOString(),
-  };
+  if (ip !== undefined && !parseIp(ip as string)) {
+    return sendError(res, "validation_failed", '"ip" must be an IPv4 or IPv6 address.');
+  }
+  if (body.explain !== undefined && typeof body.explain !== "boolean") {
+    return sendError(res, "validation_failed", '"explain" must be true or false.');
+  }
+  const result = authorize(dp, {
+    credential,
+    scopes: (scopes as string[] | undefined) ?? NO_SCOPES,
+    method: method as string | undefined,
+    path: path === undefined ? null : pathOf(path as string),
+    // The service calling /v1/verify knows its client's address; else the caller's own.
+    ip: (ip as string | undefined) ?? requestIp(dp, req),
+    explain: body.explain === true,
+  });
+  // Cached credentials without counters are answered synchronously.
+  if (!(result instanceof Promise)) return answerVerify(dp, res, result);
+  return result.then((r) => answerVerify(dp, res, r));
+}
+
+const NO_SCOPES: readonly string[] = [];
+
+function requestIp(dp: DataPlane, req: IncomingMessage): string {
+  return clientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"], dp.trustProxy);
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return typeof v === "string" && v !== "" ? v : undefined;
 }
 
 /** `Authorization: Bearer <cred>` (scheme case-insensitive) or `X-API-Key: <cred>`. */
@@ -213,76 +256,142 @@ export function credentialFrom(req: IncomingMessage): string | null {
   return typeof apiKey === "string" && apiKey ? apiKey.trim() : null;
 }
 
-function handleAuthz(dp: DataPlane, req: IncomingMessage, res: ServerResponse): void | Promise<void> {
+/**
+ * The original request of a forward-auth call: NGINX sends X-Original-Method /
+ * X-Original-URI (our config), Traefik X-Forwarded-Method / X-Forwarded-Uri,
+ * Envoy's ext_authz HTTP service the original method and path after /authz.
+ */
+export function forwardedRequest(req: IncomingMessage, path: string): { method: string | null; path: string | null } {
+  const uri = header(req, "x-original-uri") ?? header(req, "x-forwarded-uri");
+  const method = header(req, "x-original-method") ?? header(req, "x-forwarded-method");
+  if (uri) return { method: method ?? req.method ?? "GET", path: pathOf(uri) };
+  if (path.length > AUTHZ.length) return { method: method ?? req.method ?? "GET", path: pathOf(path.slice(AUTHZ.length)) };
+  return { method: null, path: null };
+}
+
+const AUTHZ = "/authz";
+
+/** Authorizes a proxied request (forward-auth and gateway mode share it). */
+export function authorizeRequest(
+  dp: DataPlane,
+  req: IncomingMessage,
+  target: { method: string | null; path: string | null },
+): AccessResult | Promise<AccessResult> {
+  return authorize(dp, {
+    credential: credentialFrom(req),
+    scopes: parseScopeList(req.headers["x-required-scopes"] as string | undefined),
+    method: target.method,
+    path: target.path,
+    ip: requestIp(dp, req),
+    explain: req.headers["x-gatehouse-explain"] === "1",
+  });
+}
+
+function handleAuthz(dp: DataPlane, req: IncomingMessage, res: ServerResponse, path: string): void | Promise<void> {
   // Forward-auth subrequests carry no body we need; drain whatever came.
   req.resume();
-  const credential = credentialFrom(req);
-  const required = parseScopeList(req.headers["x-required-scopes"] as string | undefined);
-  if (credential && looksLikeJwt(credential)) {
-    return withToken(dp, credential, required, (d) => answerAuthzToken(res, required, d));
-  }
-  const input: DecideInput = { credential, requiredScopes: required };
-  const now = decideCached(dp.store, input);
-  if (now) return answerAuthz(dp, res, credential, required, now);
-  return decideFromStore(dp.store, input).then((d) => answerAuthz(dp, res, credential, required, d));
+  const result = authorizeRequest(dp, req, forwardedRequest(req, path));
+  if (!(result instanceof Promise)) return answerAuthz(dp, res, result);
+  return result.then((r) => answerAuthz(dp, res, r));
 }
 
-function answerAuthz(
-  dp: DataPlane,
-  res: ServerResponse,
-  credential: string | null,
-  required: string[],
-  decision: Decision,
-): void {
-  if (decision.allow) {
-    dp.lastUsed.mark(decision.key.id, Date.now());
-    res.writeHead(200, {
-      "x-gatehouse-decision": "VALID",
-      "x-gatehouse-key-id": decision.key.id,
-      "x-gatehouse-org-id": decision.key.orgId,
-      "x-gatehouse-scopes": decision.key.scopes.join(" "),
-      "x-gatehouse-environment": decision.key.environment,
+/** Identity headers of an allowed call (also what gateway mode adds upstream). */
+export function identityHeaders(r: AccessResult): Record<string, string> {
+  if (r.key) {
+    return {
+      "x-gatehouse-key-id": r.key.id,
+      "x-gatehouse-org-id": r.key.orgId,
+      "x-gatehouse-scopes": r.key.scopes.join(" "),
+      "x-gatehouse-environment": r.key.environment,
+    };
+  }
+  if (r.token) {
+    return {
+      "x-gatehouse-client-id": r.token.clientId,
+      "x-gatehouse-subject": r.token.sub,
+      "x-gatehouse-org-id": r.token.orgId ?? "",
+      "x-gatehouse-scopes": r.token.scopes.join(" "),
+    };
+  }
+  return {};
+}
+
+function answerAuthz(dp: DataPlane, res: ServerResponse, r: AccessResult): void {
+  if (r.allow) {
+    if (r.key) dp.lastUsed.mark(r.key.id, Date.now());
+    const headers: Record<string, string> = {
+      "x-gatehouse-decision": r.code,
+      ...identityHeaders(r),
       "cache-control": "no-store",
       "content-length": "0",
-    });
+    };
+    if (r.rateLimit) {
+      headers["ratelimit-policy"] = r.rateLimit.policy;
+      headers.ratelimit = r.rateLimit.current;
+    }
+    res.writeHead(200, headers);
     res.end();
     return;
   }
-  denyAuthz(res, credential ? decision.code : null, required, decision.missingScopes);
+  sendDenial(res, r);
 }
 
-function answerAuthzToken(res: ServerResponse, required: string[], d: TokenDecision): void {
-  if (d.allow) {
-    const t = d.token;
-    res.writeHead(200, {
-      "x-gatehouse-decision": "VALID",
-      "x-gatehouse-client-id": t.clientId,
-      "x-gatehouse-subject": t.sub,
-      "x-gatehouse-org-id": t.orgId ?? "",
-      "x-gatehouse-scopes": t.scopes.join(" "),
-      "cache-control": "no-store",
-      "content-length": "0",
-    });
-    res.end();
-    return;
+/**
+ * A denial in our error shape: 401 invalid_token, 403 (scope, IP, time), 404
+ * unknown route, 429 (rate, quota, usage) with Retry-After. The decision code
+ * goes in X-Gatehouse-Decision (and the body).
+ */
+export function sendDenial(res: ServerResponse, r: AccessResult): void {
+  const headers: Record<string, string> = { "x-gatehouse-decision": r.code };
+  if (r.rateLimit) {
+    headers["ratelimit-policy"] = r.rateLimit.policy;
+    headers.ratelimit = r.rateLimit.current;
   }
-  denyAuthz(res, d.code, required, d.missingScopes);
+  if (r.retryAfter !== undefined) headers["retry-after"] = String(r.retryAfter);
+  const body = errorBody(DENIAL_ERROR[r.status] ?? "forbidden", denialMessage(r), newRequestId()) as {
+    error: Record<string, unknown>;
+  };
+  body.error.decision = r.code;
+  if (r.missingScopes) body.error.missingScopes = r.missingScopes;
+  if (r.trace) body.error.trace = r.trace;
+  if (r.code === "INSUFFICIENT_SCOPE") {
+    const scope = (r.missingScopes ?? []).join(" ");
+    headers["www-authenticate"] = `Bearer realm="gatehouse", error="insufficient_scope", scope="${scope}"`;
+  } else if (r.status === 401) {
+    const description = r.code === "MISSING" ? "no credential" : `credential ${r.code.toLowerCase().replace(/_/g, " ")}`;
+    headers["www-authenticate"] = `Bearer realm="gatehouse", error="invalid_token", error_description="${description}"`;
+  }
+  send(res, r.status, body, headers);
 }
 
-/** 403 insufficient_scope, or 401 invalid_token (code null: no credential at all). */
-function denyAuthz(res: ServerResponse, code: string | null, required: string[], missing?: string[]): void {
-  if (code === "INSUFFICIENT_SCOPE") {
-    const scope = (missing ?? required).join(" ");
-    return sendError(res, "forbidden", `Missing scope: ${scope}`, {
-      "www-authenticate": `Bearer realm="gatehouse", error="insufficient_scope", scope="${scope}"`,
-      "x-gatehouse-decision": code,
-    });
+const DENIAL_ERROR: Record<number, ErrorCode> = {
+  401: "unauthorized",
+  403: "forbidden",
+  404: "not_found",
+  429: "rate_limited",
+};
+
+function denialMessage(r: AccessResult): string {
+  switch (r.code) {
+    case "MISSING":
+      return "Invalid credential (missing).";
+    case "INSUFFICIENT_SCOPE":
+      return `Missing scope: ${(r.missingScopes ?? []).join(" ")}`;
+    case "IP_NOT_ALLOWED":
+      return "Calls from this IP address are not allowed for this credential.";
+    case "OUTSIDE_TIME_WINDOW":
+      return "This credential may not be used at this time.";
+    case "ROUTE_NOT_FOUND":
+      return "No such operation in this API.";
+    case "RATE_LIMITED":
+      return `Rate limit exceeded. Retry after ${r.retryAfter ?? 1} s.`;
+    case "QUOTA_EXCEEDED":
+      return "Quota used up for this period.";
+    case "USAGE_EXHAUSTED":
+      return "This key has no uses remaining.";
+    default:
+      return `Invalid credential (${r.code}).`;
   }
-  const description = code ? `credential ${code.toLowerCase().replace(/_/g, " ")}` : "no credential";
-  return sendError(res, "unauthorized", `Invalid credential (${code ?? "missing"}).`, {
-    "www-authenticate": `Bearer realm="gatehouse", error="invalid_token", error_description="${description}"`,
-    "x-gatehouse-decision": code ?? "MISSING",
-  });
 }
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
@@ -313,8 +422,8 @@ export function createDataPlaneRoutes(dp: DataPlane): RouteHandler {
       guard(() => handleVerify(dp, req, res), res);
       return true;
     }
-    if (path === "/authz" || path.startsWith("/authz/")) {
-      guard(() => handleAuthz(dp, req, res), res);
+    if (path === AUTHZ || path.startsWith("/authz/")) {
+      guard(() => handleAuthz(dp, req, res, path), res);
       return true;
     }
     if (path === "/healthz") {

@@ -2,6 +2,8 @@
 // Misses are cached briefly too: a flood of well-formed but unknown keys must
 // not turn into a flood of queries. Concurrent misses for one hash share a load.
 import { LRUCache } from "lru-cache";
+import { compilePolicy } from "../policy/compile";
+import { readPolicy } from "../schemas/policy";
 import type { KeyRecord } from "./types";
 
 export type KeyLoader = (hash: string) => Promise<KeyRecord | null>;
@@ -68,6 +70,19 @@ export class KeyStore {
   }
 }
 
+/** The columns toKeyRecord reads (a Prisma `select`). */
+export const keyRecordSelect = {
+  id: true,
+  orgId: true,
+  scopes: true,
+  environment: true,
+  expiresAt: true,
+  revokedAt: true,
+  policy: true,
+  remaining: true,
+  org: { select: { policy: true, plan: { select: { policy: true } } } },
+} as const;
+
 export function toKeyRecord(row: {
   id: string;
   orgId: string;
@@ -75,6 +90,9 @@ export function toKeyRecord(row: {
   environment: "live" | "test";
   expiresAt: Date | null;
   revokedAt: Date | null;
+  policy?: unknown;
+  remaining?: number | null;
+  org?: { policy: unknown; plan: { policy: unknown } | null };
 }): KeyRecord {
   return {
     id: row.id,
@@ -84,5 +102,12 @@ export function toKeyRecord(row: {
     environment: row.environment,
     expiresAt: row.expiresAt ? row.expiresAt.getTime() : null,
     revokedAt: row.revokedAt ? row.revokedAt.getTime() : null,
+    policy: compilePolicy({
+      credential: readPolicy(row.policy),
+      credentialLevel: "key",
+      org: readPolicy(row.org?.policy),
+      plan: row.org?.plan ? readPolicy(row.org.plan.policy) : null,
+    }),
+    usageCapped: row.remaining !== null && row.remaining !== undefined,
   };
 }

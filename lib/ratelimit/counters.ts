@@ -1,0 +1,121 @@
+// Request counters for rate limits and quotas, on rate-limiter-flexible: in
+// memory by default, on Redis when a client is given (its consume is one
+// atomic Lua script, so every instance sharing the Redis counts exactly).
+// A limiter instance holds one (limit, window); instances are made on demand
+// and shared by every subject with that pair.
+import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
+
+export type CounterSpec = {
+  /** Header name of the policy, e.g. "key-1s" (an sf-string in RateLimit-Policy). */
+  name: string;
+  /** What is counted, e.g. "k:<key id>", "o:<org id>", "q:k:<key id>:2026-11". */
+  subject: string;
+  limit: number;
+  windowSeconds: number;
+  /** Calendar-aligned counters (quotas): ms until the period ends; the subject names the period. */
+  resetAt?: number;
+};
+
+export type CounterResult = { spec: CounterSpec; allowed: boolean; remaining: number; resetMs: number };
+
+export type CountersOptions = {
+  /** ioredis client; unset → in-memory counters (one process). */
+  redis?: import("ioredis").Redis;
+  prefix: string;
+};
+
+export class Counters {
+  private readonly limiters = new Map<string, RateLimiterAbstract>();
+
+  constructor(private readonly opts: CountersOptions) {}
+
+  get backend(): "memory" | "redis" {
+    return this.opts.redis ? "redis" : "memory";
+  }
+
+  private limiter(spec: CounterSpec): RateLimiterAbstract {
+    const id = `${spec.limit}:${spec.windowSeconds}`;
+    let l = this.limiters.get(id);
+    if (!l) {
+      const base = { keyPrefix: `${this.opts.prefix}:rl:${id}`, points: spec.limit, duration: spec.windowSeconds };
+      const memory = new RateLimiterMemory(base);
+      // On a Redis outage the insurance limiter keeps counting in memory (per
+      // instance) instead of failing every call.
+      l = this.opts.redis
+        ? new RateLimiterRedis({ ...base, storeClient: this.opts.redis, insuranceLimiter: memory })
+        : memory;
+      this.limiters.set(id, l);
+    }
+    return l;
+  }
+
+  private result(spec: CounterSpec, res: RateLimiterRes, allowed: boolean): CounterResult {
+    const resetMs = spec.resetAt !== undefined ? Math.max(0, spec.resetAt - Date.now()) : Math.max(0, res.msBeforeNext);
+    return { spec, allowed, remaining: Math.max(0, spec.limit - res.consumedPoints), resetMs };
+  }
+
+  /** Counts one call against every spec (all of them, even after a denial: a denied call still arrived). */
+  consume(specs: readonly CounterSpec[]): Promise<CounterResult[]> {
+    return Promise.all(
+      specs.map((spec) =>
+        this.limiter(spec)
+          .consume(spec.subject)
+          .then(
+            (res) => this.result(spec, res, true),
+            (e: unknown) => {
+              if (e instanceof RateLimiterRes) return this.result(spec, e, false);
+              throw e;
+            },
+          ),
+      ),
+    );
+  }
+
+  /** What consume() would answer, without counting (the simulator). */
+  peek(specs: readonly CounterSpec[]): Promise<CounterResult[]> {
+    return Promise.all(
+      specs.map(async (spec) => {
+        const res = await this.limiter(spec).get(spec.subject);
+        if (!res) return { spec, allowed: true, remaining: spec.limit, resetMs: spec.windowSeconds * 1000 };
+        return this.result(spec, res, res.consumedPoints < spec.limit);
+      }),
+    );
+  }
+}
+
+/** `RateLimit-Policy` (draft-ietf-httpapi-ratelimit-headers): `"key-1s";q=10;w=1, "org-60s";q=1000;w=60`. */
+export function rateLimitPolicyHeader(specs: readonly CounterSpec[]): string {
+  return specs.map((s) => `"${s.name}";q=${s.limit};w=${s.windowSeconds}`).join(", ");
+}
+
+/** `RateLimit`: the counter closest to its limit, `"key-1s";r=3;t=1` (r remaining, t seconds to reset). */
+export function rateLimitHeader(results: readonly CounterResult[]): string {
+  let tightest: CounterResult | undefined;
+  for (const r of results) {
+    if (!tightest || r.remaining < tightest.remaining || (!r.allowed && tightest.allowed)) tightest = r;
+  }
+  if (!tightest) return "";
+  return `"${tightest.spec.name}";r=${tightest.allowed ? tightest.remaining : 0};t=${Math.ceil(tightest.resetMs / 1000)}`;
+}
+
+/** Seconds until every denying counter lets a call through again (≥ 1). */
+export function retryAfterSeconds(results: readonly CounterResult[]): number {
+  let ms = 0;
+  for (const r of results) if (!r.allowed && r.resetMs > ms) ms = r.resetMs;
+  return Math.max(1, Math.ceil(ms / 1000));
+}
+
+/** Start of the next UTC day or month after `at`, and the period's key ("2026-11-27" / "2026-11"). */
+export function calendarPeriod(period: "day" | "month", at: number): { key: string; endsAt: number } {
+  const d = new Date(at);
+  const y = d.getUTCFullYear();
+  const m = d.getUTCMonth();
+  if (period === "day") {
+    const day = d.getUTCDate();
+    return {
+      key: `${y}-${String(m + 1).padStart(2, "0")}-${String(day).padStart(2, "0")}`,
+      endsAt: Date.UTC(y, m, day + 1),
+    };
+  }
+  return { key: `${y}-${String(m + 1).padStart(2, "0")}`, endsAt: Date.UTC(y, m + 1, 1) };
+}
