@@ -10,7 +10,7 @@ import { checkIpAllowlists, checkScopes, checkTimeWindows, step, type Trace } fr
 import type { RouteMatch, RouteTable } from "../policy/routes";
 import type { TraceStep } from "../schemas/simulate";
 import type { ClientPolicies } from "./client-policies";
-import { decideCached, decideFromStore } from "./decide";
+import { decideCached, decideForRecord, decideFromStore } from "./decide";
 import { looksLikeJwt, type JwtVerifier, type TokenDecision, type TokenRecord } from "./jwt";
 import type { KeyStore } from "./key-store";
 import type { Decision, DecisionCode, KeyRecord } from "./types";
@@ -113,7 +113,8 @@ function done(ctx: Ctx, code: DecisionCode, decidedBy: string | null, extra: Par
   return r;
 }
 
-export function authorize(dp: AccessDeps, req: AccessRequest): AccessResult | Promise<AccessResult> {
+/** The route step; an AccessResult when it already decides (unknown operation). */
+function begin(dp: AccessDeps, req: AccessRequest): Ctx | AccessResult {
   const ctx: Ctx = { dp, req, at: req.at ?? Date.now(), trace: req.explain ? [] : undefined, route: NO_ROUTE };
   if (req.path != null && dp.routes.size > 0) {
     const method = (req.method ?? "GET").toUpperCase();
@@ -137,7 +138,12 @@ export function authorize(dp: AccessDeps, req: AccessRequest): AccessResult | Pr
   } else {
     step(ctx.trace, "route", "skip", req.path == null ? "No method/path given." : "The catalog has no APIs.");
   }
+  return ctx;
+}
 
+export function authorize(dp: AccessDeps, req: AccessRequest): AccessResult | Promise<AccessResult> {
+  const ctx = begin(dp, req);
+  if (!("dp" in ctx)) return ctx;
   const credential = req.credential;
   if (!credential) {
     if (ctx.route.kind === "route" && ctx.route.rule?.anonymous) {
@@ -156,6 +162,17 @@ export function authorize(dp: AccessDeps, req: AccessRequest): AccessResult | Pr
   const cached = decideCached(dp.store, input);
   if (cached) return fromKey(ctx, cached);
   return decideFromStore(dp.store, input).then((d) => fromKey(ctx, d));
+}
+
+/** The same decision for an API key record already in hand (the simulator picks keys by id, without the secret). */
+export function authorizeKeyRecord(
+  dp: AccessDeps,
+  record: KeyRecord,
+  req: Omit<AccessRequest, "credential">,
+): AccessResult | Promise<AccessResult> {
+  const ctx = begin(dp, { ...req, credential: null });
+  if (!("dp" in ctx)) return ctx;
+  return fromKey(ctx, decideForRecord(record, NO_SCOPES, ctx.at));
 }
 
 function fromKey(ctx: Ctx, d: Decision): AccessResult | Promise<AccessResult> {
@@ -208,7 +225,12 @@ async function perIp(ctx: Ctx, code: DecisionCode, extra: Partial<AccessResult> 
     step(ctx.trace, "ip_rate_limit", "fail", `${ctx.req.ip} is over ${limit} ${what} per ${windowSeconds}s.`);
     return done(ctx, "RATE_LIMITED", "ip_rate_limit", { ...extra, retryAfter: retryAfterSeconds([r]) });
   }
-  step(ctx.trace, "ip_rate_limit", "pass", `${r.remaining} of ${limit} ${what} per ${windowSeconds}s left for ${ctx.req.ip}.`);
+  step(
+    ctx.trace,
+    "ip_rate_limit",
+    "pass",
+    `${r.remaining} of ${limit} ${what} per ${windowSeconds}s left for ${ctx.req.ip}.`,
+  );
   return done(ctx, code, allowed ? null : "credential", extra);
 }
 
@@ -255,7 +277,8 @@ async function counted(ctx: Ctx, s: Subject, ids: Partial<AccessResult>): Promis
   } else step(trace, "rate_limit", "skip", "No rate limit applies.");
 
   const quotaSpecs: CounterSpec[] = [];
-  if (p.credentialQuota) quotaSpecs.push(quotaSpec(`${s.counterLabel}-quota`, `c:${s.counterId}`, p.credentialQuota, ctx.at));
+  if (p.credentialQuota)
+    quotaSpecs.push(quotaSpec(`${s.counterLabel}-quota`, `c:${s.counterId}`, p.credentialQuota, ctx.at));
   if (p.orgQuota && s.orgId) quotaSpecs.push(quotaSpec("org-quota", `o:${s.orgId}`, p.orgQuota, ctx.at));
   if (quotaSpecs.length > 0) {
     const results = await count(quotaSpecs);
@@ -273,13 +296,23 @@ async function counted(ctx: Ctx, s: Subject, ids: Partial<AccessResult>): Promis
       step(trace, "usage", "fail", "No uses remaining on this key.");
       return done(ctx, "USAGE_EXHAUSTED", "usage", { ...ids, rateLimit });
     }
-    step(trace, "usage", "pass", `${u.remaining ?? "unlimited"} uses remaining${req.dryRun ? " (before this call)" : ""}.`);
+    step(
+      trace,
+      "usage",
+      "pass",
+      `${u.remaining ?? "unlimited"} uses remaining${req.dryRun ? " (before this call)" : ""}.`,
+    );
   } else step(trace, "usage", "skip", "No usage cap.");
 
   return done(ctx, "VALID", null, { ...ids, rateLimit });
 }
 
-function quotaSpec(name: string, subject: string, q: { limit: number; period: "day" | "month" }, at: number): CounterSpec {
+function quotaSpec(
+  name: string,
+  subject: string,
+  q: { limit: number; period: "day" | "month" },
+  at: number,
+): CounterSpec {
   const period = calendarPeriod(q.period, at);
   return {
     name,
@@ -292,6 +325,7 @@ function quotaSpec(name: string, subject: string, q: { limit: number; period: "d
 
 function describeCounter(r: CounterResult): string {
   const s = r.spec;
-  if (s.resetAt !== undefined) return `${s.name} ${s.limit}/${s.windowSeconds === QUOTA_WINDOW_SECONDS.day ? "day" : "month"}`;
+  if (s.resetAt !== undefined)
+    return `${s.name} ${s.limit}/${s.windowSeconds === QUOTA_WINDOW_SECONDS.day ? "day" : "month"}`;
   return `${s.name} ${s.limit}/${s.windowSeconds}s`;
 }

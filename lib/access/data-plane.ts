@@ -40,6 +40,18 @@ export type DataPlaneOptions = {
   trustedProxies?: string;
 };
 
+type Holder = { __gatehouseDataPlane?: DataPlane };
+const holder = globalThis as unknown as Holder;
+
+/**
+ * This process's data plane, for control-plane code that must see the same
+ * caches and counters (the access simulator). On globalThis because server.ts
+ * and Next's bundle load separate copies of this module.
+ */
+export function currentDataPlane(): DataPlane | undefined {
+  return holder.__gatehouseDataPlane;
+}
+
 /** Catalog rows → what the route table reads. */
 export async function loadApis(prisma: PrismaClient): Promise<ApiInput[]> {
   const apis = await prisma.api.findMany({ include: { routes: true } });
@@ -130,6 +142,7 @@ export async function createDataPlane(opts: DataPlaneOptions): Promise<DataPlane
       }
     },
     close: async () => {
+      if (holder.__gatehouseDataPlane === dp) holder.__gatehouseDataPlane = undefined;
       credentialEvents().off("change", onChange);
       await lastUsed.flush();
       await listener?.end();
@@ -177,5 +190,6 @@ export async function createDataPlane(opts: DataPlaneOptions): Promise<DataPlane
     listener = client;
   }
 
+  holder.__gatehouseDataPlane = dp;
   return dp;
 }

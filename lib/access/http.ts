@@ -179,7 +179,12 @@ function optionalString(body: Record<string, unknown>, name: string): string | u
   return typeof v === "string" ? v : new Error(`"${name}" must be a string.`);
 }
 
-function verifyBody(dp: DataPlane, req: IncomingMessage, res: ServerResponse, raw: string | null): void | Promise<void> {
+function verifyBody(
+  dp: DataPlane,
+  req: IncomingMessage,
+  res: ServerResponse,
+  raw: string | null,
+): void | Promise<void> {
   if (raw === null) {
     return sendError(res, "payload_too_large", `Body larger than ${MAX_BODY} bytes.`, { connection: "close" });
   }
@@ -265,7 +270,8 @@ export function forwardedRequest(req: IncomingMessage, path: string): { method: 
   const uri = header(req, "x-original-uri") ?? header(req, "x-forwarded-uri");
   const method = header(req, "x-original-method") ?? header(req, "x-forwarded-method");
   if (uri) return { method: method ?? req.method ?? "GET", path: pathOf(uri) };
-  if (path.length > AUTHZ.length) return { method: method ?? req.method ?? "GET", path: pathOf(path.slice(AUTHZ.length)) };
+  if (path.length > AUTHZ.length)
+    return { method: method ?? req.method ?? "GET", path: pathOf(path.slice(AUTHZ.length)) };
   return { method: null, path: null };
 }
 
@@ -358,7 +364,8 @@ export function sendDenial(res: ServerResponse, r: AccessResult): void {
     const scope = (r.missingScopes ?? []).join(" ");
     headers["www-authenticate"] = `Bearer realm="gatehouse", error="insufficient_scope", scope="${scope}"`;
   } else if (r.status === 401) {
-    const description = r.code === "MISSING" ? "no credential" : `credential ${r.code.toLowerCase().replace(/_/g, " ")}`;
+    const description =
+      r.code === "MISSING" ? "no credential" : `credential ${r.code.toLowerCase().replace(/_/g, " ")}`;
     headers["www-authenticate"] = `Bearer realm="gatehouse", error="invalid_token", error_description="${description}"`;
   }
   send(res, r.status, body, headers);

@@ -18,11 +18,19 @@ export function compileTrustedProxies(list: string | undefined | null): TrustFn 
 }
 
 /** The client address for a request that arrived from `socketAddr` with this X-Forwarded-For. */
-export function clientIp(socketAddr: string | undefined, forwardedFor: string | string[] | undefined, trust: TrustFn): string {
+export function clientIp(
+  socketAddr: string | undefined,
+  forwardedFor: string | string[] | undefined,
+  trust: TrustFn,
+): string {
   const socket = socketAddr ?? "";
   const xff = Array.isArray(forwardedFor) ? forwardedFor.join(",") : forwardedFor;
   if (!xff || !trust(socket, 0)) return normalize(socket);
-  const fake = { socket: { remoteAddress: socket }, connection: { remoteAddress: socket }, headers: { "x-forwarded-for": xff } };
+  const fake = {
+    socket: { remoteAddress: socket },
+    connection: { remoteAddress: socket },
+    headers: { "x-forwarded-for": xff },
+  };
   return normalize(proxyaddr(fake as unknown as Parameters<typeof proxyaddr>[0], trust));
 }
 

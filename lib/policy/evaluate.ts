@@ -23,7 +23,12 @@ export function checkIpAllowlists(policy: CompiledPolicy, ip: string, trace: Tra
   for (const { level, list } of policy.ipAllowlists) {
     const hit = matchAllowlist(list, ip);
     if (!hit) {
-      step(trace, "ip_allowlist", "fail", `${ip} is not in the ${level} allowlist (${list.source.join(", ") || "empty"}).`);
+      step(
+        trace,
+        "ip_allowlist",
+        "fail",
+        `${ip} is not in the ${level} allowlist (${list.source.join(", ") || "empty"}).`,
+      );
       return false;
     }
     step(trace, "ip_allowlist", "pass", `${ip} is in ${hit} (${level} allowlist).`);
@@ -88,7 +93,8 @@ export function checkScopes(
       ...(rule && rule.security.length > 0 ? [rule.security.map((a) => a.join(" + ") || "(none)").join(" | ")] : []),
     ];
     if (needed.length === 0) step(trace, "scope", "skip", "No scope is required.");
-    else if (missing.length > 0) step(trace, "scope", "fail", `Missing ${missing.join(", ")} (required: ${needed.join("; ")}).`);
+    else if (missing.length > 0)
+      step(trace, "scope", "fail", `Missing ${missing.join(", ")} (required: ${needed.join("; ")}).`);
     else step(trace, "scope", "pass", `Holds the required scopes (${needed.join("; ")}).`);
   }
   return missing;

@@ -13,7 +13,13 @@ export type RouteRuleInput = {
   anonymous: boolean;
 };
 
-export type ApiInput = { id: string; name: string; basePath: string; upstreamUrl: string; routes: readonly RouteRuleInput[] };
+export type ApiInput = {
+  id: string;
+  name: string;
+  basePath: string;
+  upstreamUrl: string;
+  routes: readonly RouteRuleInput[];
+};
 
 export type ApiEntry = { id: string; name: string; basePath: string; upstreamUrl: string; hasRoutes: boolean };
 export type RouteEntry = RouteRuleInput & { api: ApiEntry };
@@ -71,7 +77,8 @@ export class RouteTable {
   apiFor(path: string): { entry: ApiEntry; router: Router | null } | null {
     for (const a of this.apis) {
       const base = a.entry.basePath;
-      if (path === base || (path.startsWith(base) && path.charCodeAt(base.length) === 47 /* / */) || base === "/") return a;
+      if (path === base || (path.startsWith(base) && path.charCodeAt(base.length) === 47) /* / */ || base === "/")
+        return a;
     }
     return null;
   }

@@ -5,8 +5,24 @@
 // in Berlin, on fall-back day 02:30 happens twice and both instants match.
 import type { Day, TimeWindow } from "../schemas/policy";
 
-const DAY_INDEX: Record<string, Day> = { Mon: "mon", Tue: "tue", Wed: "wed", Thu: "thu", Fri: "fri", Sat: "sat", Sun: "sun" };
-const PREVIOUS: Record<Day, Day> = { mon: "sun", tue: "mon", wed: "tue", thu: "wed", fri: "thu", sat: "fri", sun: "sat" };
+const DAY_INDEX: Record<string, Day> = {
+  Mon: "mon",
+  Tue: "tue",
+  Wed: "wed",
+  Thu: "thu",
+  Fri: "fri",
+  Sat: "sat",
+  Sun: "sun",
+};
+const PREVIOUS: Record<Day, Day> = {
+  mon: "sun",
+  tue: "mon",
+  wed: "tue",
+  thu: "wed",
+  fri: "thu",
+  sat: "fri",
+  sun: "sat",
+};
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
@@ -64,14 +80,22 @@ export function matchTimeWindows(windows: readonly TimeWindow[], at: number): Ti
   return null;
 }
 
-const DAY_LABEL: Record<Day, string> = { mon: "Mon", tue: "Tue", wed: "Wed", thu: "Thu", fri: "Fri", sat: "Sat", sun: "Sun" };
+const DAY_LABEL: Record<Day, string> = {
+  mon: "Mon",
+  tue: "Tue",
+  wed: "Wed",
+  thu: "Thu",
+  fri: "Fri",
+  sat: "Sat",
+  sun: "Sun",
+};
 const WEEK: Day[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 /** "Mon–Fri 08:00–18:00 Europe/Berlin" (consecutive days as a range). */
 export function describeTimeWindow(w: TimeWindow): string {
   const idx = [...new Set(w.days)].map((d) => WEEK.indexOf(d)).sort((a, b) => a - b);
   const parts: string[] = [];
-  for (let i = 0; i < idx.length; ) {
+  for (let i = 0; i < idx.length;) {
     let j = i;
     while (j + 1 < idx.length && idx[j + 1] === idx[j] + 1) j++;
     const a = DAY_LABEL[WEEK[idx[i]]];

@@ -24,6 +24,8 @@ export type CountersOptions = {
   prefix: string;
 };
 
+const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
 export class Counters {
   private readonly limiters = new Map<string, RateLimiterAbstract>();
 
@@ -38,7 +40,13 @@ export class Counters {
     let l = this.limiters.get(id);
     if (!l) {
       const base = { keyPrefix: `${this.opts.prefix}:rl:${id}`, points: spec.limit, duration: spec.windowSeconds };
-      const memory = new RateLimiterMemory(base);
+      // In memory, expiry is a timer: Node caps those at ~24.8 days. Longer
+      // windows are calendar quotas whose subject names its period, so their
+      // counters may simply never expire there (one small entry per period).
+      const memory = new RateLimiterMemory({
+        ...base,
+        duration: spec.windowSeconds > MAX_TIMER_SECONDS ? 0 : spec.windowSeconds,
+      });
       // On a Redis outage the insurance limiter keeps counting in memory (per
       // instance) instead of failing every call.
       l = this.opts.redis
