@@ -14,6 +14,7 @@
 // (non-2xx or wrong answers, crashes), never on ratios.
 import path from "node:path";
 import { generateSecret, PREFIXES } from "../lib/credentials/format";
+import { prisma } from "../lib/db";
 import { createKey } from "../lib/keys/create-key";
 import {
   BENCH_META,
@@ -121,15 +122,81 @@ async function checkJwt(url: string, jwt: string, clientId: string, when: string
   }
 }
 
+const POLICY_BASE = "/bench-api";
+
+/** BENCH_REDIS_URL, REDIS_URL or the local default, if it answers PING. */
+async function reachableRedis(): Promise<string | null> {
+  const url = process.env.BENCH_REDIS_URL ?? process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+  const { Redis } = await import("ioredis");
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1500 });
+  client.on("error", () => undefined);
+  try {
+    await client.connect();
+    await client.ping();
+    return url;
+  } catch {
+    return null;
+  } finally {
+    client.disconnect();
+  }
+}
+
+/** The policy key passes the route rule, IP and limit; the same call without the route's scope is refused. */
+async function checkPolicy(url: string, key: Key, when: string) {
+  const ok = await fetch(`${url}/authz`, {
+    headers: {
+      authorization: `Bearer ${key.key}`,
+      "x-original-uri": `${POLICY_BASE}/items/1`,
+      "x-original-method": "GET",
+    },
+  });
+  await ok.arrayBuffer();
+  if (ok.status !== 200 || !ok.headers.get("ratelimit")) {
+    throw new Error(`authz (policy) ${when} the run: expected 200 with a RateLimit header, got ${ok.status}`);
+  }
+  const unknown = await fetch(`${url}/authz`, {
+    headers: {
+      authorization: `Bearer ${key.key}`,
+      "x-original-uri": `${POLICY_BASE}/nope`,
+      "x-original-method": "GET",
+    },
+  });
+  await unknown.arrayBuffer();
+  if (unknown.status !== 404)
+    throw new Error(`authz (policy) ${when} the run: an unknown route gave ${unknown.status}`);
+}
+
 async function main() {
   ensureNextBuild(); // before pinning: the build, when needed, gets both cores
   const dataDir = await tempDir();
   const db = await prepareDatabase(dataDir, async () => {
     const principal = await benchPrincipal();
     const created = await createKey(principal, { name: "bench", scopes: [SCOPE], environment: "live" }, BENCH_META);
-    return { key: { id: created.id, key: created.key }, client: await benchClient(principal) };
+    // The policy rows: an API whose route rule requires SCOPE, and a key with
+    // an IP allowlist holding the load generator and a rate limit it never
+    // reaches (every call is counted, none is refused).
+    await prisma.api.create({
+      data: {
+        name: "bench",
+        basePath: POLICY_BASE,
+        upstreamUrl: "http://127.0.0.1:9",
+        routes: { create: [{ method: "GET", pathTemplate: "/items/{id}", security: [[SCOPE]] }] },
+      },
+    });
+    const policyKey = await createKey(principal, { name: "policy", scopes: [SCOPE], environment: "live" }, BENCH_META);
+    await prisma.apiKey.update({
+      where: { id: policyKey.id },
+      data: {
+        policy: { ipAllowlist: ["127.0.0.0/8", "::1/128"], rateLimits: [{ limit: 1_000_000_000, windowSeconds: 60 }] },
+      },
+    });
+    return {
+      key: { id: created.id, key: created.key },
+      policyKey: { id: policyKey.id, key: policyKey.key },
+      client: await benchClient(principal),
+    };
   });
-  const { key, client } = db.seeded;
+  const { key, policyKey, client } = db.seeded;
 
   // The issuer every Gatehouse process of this run shares: the full server's own URL.
   const fullPort = await freePort();
@@ -161,18 +228,42 @@ async function main() {
     core: 0,
   });
 
+  // The same gateway with its counters on Redis (a second process, idle while
+  // the first is measured). Needs a PostgreSQL server: the embedded database
+  // is single-process.
+  const redisUrl = db.mode === "server" ? await reachableRedis() : null;
+  const redisPort = await freePort();
+  const redisGateway = redisUrl
+    ? startGatehouse({
+        name: "gateway-redis",
+        port: redisPort,
+        args: ["--gateway"],
+        db,
+        env: { ...sharedEnv, REDIS_URL: redisUrl, GATEHOUSE_REDIS_PREFIX: `bench-${process.pid}-${Date.now()}` },
+        core: 0,
+      })
+    : null;
+
   const bareUrl = `http://127.0.0.1:${barePort}`;
   const bareReadUrl = `http://127.0.0.1:${bareReadPort}`;
   const gwUrl = `http://127.0.0.1:${gwPort}`;
   await waitFor(`${bareUrl}/`, bare, "bare server");
   await waitFor(`${bareReadUrl}/`, bareRead, "bare server (read)");
   await waitFor(`${gwUrl}/readyz`, gateway, "gateway", 180_000);
+  const redisGwUrl = `http://127.0.0.1:${redisPort}`;
+  if (redisGateway) await waitFor(`${redisGwUrl}/readyz`, redisGateway, "gateway (Redis)", 180_000);
 
   const json = { "content-type": "application/json" };
   const verifyBody = JSON.stringify({ key: key.key, scopes: [SCOPE] });
   const authzHeaders = { authorization: `Bearer ${key.key}`, "x-required-scopes": SCOPE };
   const verifyJwtBody = JSON.stringify({ token: jwt, scopes: [SCOPE] });
   const authzJwtHeaders = { authorization: `Bearer ${jwt}`, "x-required-scopes": SCOPE };
+  // /authz as NGINX calls it for a catalog route: the route rule decides the scope.
+  const authzPolicyHeaders = {
+    authorization: `Bearer ${policyKey.key}`,
+    "x-original-uri": `${POLICY_BASE}/items/42?x=1`,
+    "x-original-method": "GET",
+  };
   // The bare server gets the same requests as the gateway (it ignores them): a
   // POST with a JSON body costs node:http noticeably more than a GET, so each
   // endpoint is compared with the bare server answering its own request shape.
@@ -186,7 +277,21 @@ async function main() {
     authz: { name: "GET /authz", server: gateway, ...get(`${gwUrl}/authz`, authzHeaders) },
     verifyJwt: { name: "verify (cached JWT)", server: gateway, ...post(`${gwUrl}/v1/verify`, verifyJwtBody) },
     authzJwt: { name: "authz (cached JWT)", server: gateway, ...get(`${gwUrl}/authz`, authzJwtHeaders) },
-  } satisfies Record<string, Target>;
+    authzPolicy: {
+      name: "authz route+IP+limit, memory",
+      server: gateway,
+      ...get(`${gwUrl}/authz`, authzPolicyHeaders),
+    },
+    ...(redisGateway
+      ? {
+          authzPolicyRedis: {
+            name: "authz route+IP+limit, Redis",
+            server: redisGateway,
+            ...get(`${redisGwUrl}/authz`, authzPolicyHeaders),
+          },
+        }
+      : {}),
+  } as Record<string, Target>;
 
   say(
     `bench: node ${process.version}, ${db.mode === "server" ? "PostgreSQL server" : "embedded PGlite"}, ` +
@@ -196,26 +301,31 @@ async function main() {
   await checkVerify(gwUrl, key, "before");
   await checkAuthz(gwUrl, key, "before");
   await checkJwt(gwUrl, jwt, client.clientId, "before");
+  await checkPolicy(gwUrl, policyKey, "before");
+  if (redisGateway) await checkPolicy(redisGwUrl, policyKey, "before");
 
   // Bare, gateway, bare again: drift during the run shows up as a gap between
   // the two bare runs, and the baseline is their mean.
   const bareIds = ["barePost", "bareGet", "bareRead"] as const;
   const rows = new Map<string, Row[]>();
-  const run = async (id: keyof typeof targets, label?: (name: string) => string) => {
+  const run = async (id: string, label?: (name: string) => string) => {
     const t = targets[id];
     const row = await measure(t, label ? label(t.name) : t.name);
     rows.set(id, [...(rows.get(id) ?? []), row]);
   };
   for (const id of bareIds) await run(id, (n) => `${n} (1)`);
-  for (const id of ["verify", "authz", "verifyJwt", "authzJwt"] as const) await run(id);
+  const policyIds = redisGateway ? ["authzPolicy", "authzPolicyRedis"] : ["authzPolicy"];
+  for (const id of ["verify", "authz", "verifyJwt", "authzJwt", ...policyIds]) await run(id);
   for (const id of bareIds) await run(id, (n) => `${n} (2)`);
 
   await checkVerify(gwUrl, key, "after");
   await checkAuthz(gwUrl, key, "after");
   await checkJwt(gwUrl, jwt, client.clientId, "after");
+  await checkPolicy(gwUrl, policyKey, "after");
+  if (redisGateway) await checkPolicy(redisGwUrl, policyKey, "after");
 
-  const one = (id: keyof typeof targets) => rows.get(id)![0];
-  const all = (id: keyof typeof targets) => rows.get(id)!;
+  const one = (id: string) => rows.get(id)![0];
+  const all = (id: string) => rows.get(id)!;
   const [verify, authz, verifyJwt, authzJwt] = [one("verify"), one("authz"), one("verifyJwt"), one("authzJwt")];
   const [barePost, bareGet, bareRead2] = [all("barePost"), all("bareGet"), all("bareRead")];
 
@@ -228,6 +338,7 @@ async function main() {
     authz,
     verifyJwt,
     authzJwt,
+    ...policyIds.map(one),
     barePost[1],
     bareGet[1],
     bareRead2[1],
@@ -238,6 +349,9 @@ async function main() {
   say(`verify-jwt/bare throughput ratio: ${ratio(verifyJwt, ...barePost)}`);
   say(`authz-jwt/bare throughput ratio: ${ratio(authzJwt, ...bareGet)}`);
   say(`verify/bare-read throughput ratio: ${ratio(verify, ...bareRead2)}`);
+  say(`authz-policy-memory/bare throughput ratio: ${ratio(one("authzPolicy"), ...bareGet)}`);
+  if (redisGateway) say(`authz-policy-redis/bare throughput ratio: ${ratio(one("authzPolicyRedis"), ...bareGet)}`);
+  else say("authz-policy-redis: not measured (needs a PostgreSQL server and a reachable Redis: BENCH_REDIS_URL)");
 
   // Secondary figures: the same ratios per server CPU-second (steadier on a busy
   // machine), and a note when a server was not the bottleneck of its run.
