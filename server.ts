@@ -1,5 +1,6 @@
 // Process entry: one node:http server on one port.
 //   data-plane paths (/v1/verify, /authz, /healthz, /readyz) → lib/access (never Next)
+//   paths under a catalog API's basePath → lib/access/proxy (authorize, then proxy upstream)
 //   /oauth/* and the two /.well-known metadata paths → oidc-provider (Next never sees them)
 //   /oauth/consent/:uid[/confirm] → lib/oauth/interactions (then the Next consent page)
 //   everything else → Next.js (portal, management REST, next-auth)
@@ -10,14 +11,17 @@ import type { Duplex } from "node:stream";
 import { createDataPlane, parseLimit } from "./lib/access/data-plane";
 import { credentialEvents, type CredentialChange } from "./lib/access/events";
 import { createDataPlaneRoutes } from "./lib/access/http";
+import { createGatewayProxy } from "./lib/access/proxy";
 import { CLIENT_IP_HEADER } from "./lib/auth/request-meta";
 import { boot } from "./lib/boot";
 import { env, oauthAudience, publicUrl } from "./lib/env";
 import { log } from "./lib/log";
-import { installEndpointGuards } from "./lib/oauth/endpoint-guards";
+import { clientFinder } from "./lib/oauth/adapter";
+import { clientAuthThrottled, installEndpointGuards } from "./lib/oauth/endpoint-guards";
+import { handleTokenRequest, signerFrom, type FastPathDeps, type TokenSigner } from "./lib/oauth/token-fast-path";
 import { CONSENT_HEADER, type ConsentSummary } from "./lib/oauth/consent-summary";
 import { handleConsent, matchConsentPath } from "./lib/oauth/interactions";
-import { createOAuthProvider, OAUTH_PREFIX } from "./lib/oauth/provider";
+import { createOAuthProvider, OAUTH_PREFIX, OAUTH_ROUTES } from "./lib/oauth/provider";
 import { loadPrivateJwks } from "./lib/oauth/signing-keys";
 
 process.env.NEXT_TELEMETRY_DISABLED ??= "1";
@@ -47,10 +51,22 @@ async function main() {
     trustedProxies: e.GATEHOUSE_TRUSTED_PROXIES,
   });
   const dataPlaneRoutes = createDataPlaneRoutes(dataPlane);
+  // Gateway mode: paths under a catalog API's basePath are authorized here and proxied to its upstream.
+  const gatewayProxy = createGatewayProxy(dataPlane, { timeoutMs: e.GATEHOUSE_UPSTREAM_TIMEOUT_MS });
 
   let nextHandler: http.RequestListener | undefined;
   let upgradeHandler: ((req: http.IncomingMessage, socket: Duplex, head: Buffer) => void) | undefined;
-  let oauth: { callback: http.RequestListener; provider: ReturnType<typeof createOAuthProvider> } | undefined;
+  let oauth:
+    | { callback: http.RequestListener; provider: ReturnType<typeof createOAuthProvider>; signer?: TokenSigner }
+    | undefined;
+  const findClient = clientFinder(booted.prisma);
+  const tokenFastPath: FastPathDeps = {
+    issuer,
+    audience,
+    findClient,
+    signer: () => oauth?.signer,
+    throttled: clientAuthThrottled,
+  };
 
   if (!gatewayOnly) {
     const { default: next } = await import("next");
@@ -61,17 +77,18 @@ async function main() {
 
     // The provider's key set is fixed at construction: a key rotation builds a new one.
     const buildProvider = async () => {
+      const jwks = await loadPrivateJwks(booted.prisma);
       const provider = createOAuthProvider({
         issuer,
         audience,
         prisma: booted.prisma,
-        jwks: await loadPrivateJwks(booted.prisma),
+        jwks,
         secret: process.env.GATEHOUSE_SECRET ?? "",
       });
       provider.proxy = issuer.startsWith("https://");
       installEndpointGuards(provider, { verifier: dataPlane.jwt, prisma: booted.prisma });
       provider.on("server_error", (_ctx, err) => log.error({ err }, "oauth server error"));
-      oauth = { provider, callback: provider.callback() as http.RequestListener };
+      oauth = { provider, callback: provider.callback() as http.RequestListener, signer: signerFrom(jwks) };
     };
     await buildProvider();
     credentialEvents().on("change", (c: CredentialChange) => {
@@ -90,6 +107,7 @@ async function main() {
 
   const server = http.createServer((req, res) => {
     if (dataPlaneRoutes(req, res)) return;
+    if (gatewayProxy(req, res)) return;
     if (!nextHandler || !oauth) {
       res.writeHead(404, { "content-type": "application/json" });
       res.end(
@@ -130,6 +148,17 @@ async function main() {
       if (path === WELL_KNOWN_OAUTH) req.url = WELL_KNOWN_OIDC + (q === -1 ? "" : url.slice(q));
       // URLs in responses are built from the Host: pin it to the issuer's.
       req.headers.host = issuerHost;
+      if (path === OAUTH_ROUTES.token && req.method === "POST") {
+        const library = oauth.callback;
+        handleTokenRequest(tokenFastPath, req, res, library).catch((err: unknown) => {
+          log.error({ err }, "token endpoint failed");
+          if (!res.headersSent) {
+            res.writeHead(500, { "content-type": "application/json", "cache-control": "no-store" });
+            res.end(JSON.stringify({ error: "server_error", error_description: "Try again." }));
+          }
+        });
+        return;
+      }
       void oauth.callback(req, res);
       return;
     }
@@ -142,7 +171,10 @@ async function main() {
   const { port } = server.address() as import("node:net").AddressInfo;
   const url = process.env.GATEHOUSE_PUBLIC_URL ? issuer : `http://localhost:${port}`;
   if (gatewayOnly) {
-    log.info(`Gatehouse gateway (data plane) listening on ${url} — POST /v1/verify, /authz`);
+    log.info(
+      `Gatehouse gateway (data plane) listening on ${url} — POST /v1/verify, /authz, and proxying the API catalog's ` +
+        `base paths to their upstreams (${dataPlane.routes.size} APIs now; reloaded on every catalog change)`,
+    );
   } else {
     // A plain line for the person who just ran `npm start`, beside the structured log.
     console.log(`\n  Gatehouse is up on ${url}\n  Create an account: ${url}/sign-up   Sign in: ${url}/sign-in\n`);

@@ -41,10 +41,10 @@ function clientCache(): LRUCache<string, ClientMetadata | false> {
   return cache;
 }
 
-export function createAdapterFactory(prisma: PrismaClient) {
+/** Client metadata by client id, through the per-process cache (also the token fast path's lookup). */
+export function clientFinder(prisma: PrismaClient): (clientId: string) => Promise<ClientMetadata | undefined> {
   const clients = clientCache();
-
-  async function findClient(clientId: string): Promise<ClientMetadata | undefined> {
+  return async function findClient(clientId: string): Promise<ClientMetadata | undefined> {
     const cached = clients.get(clientId);
     if (cached !== undefined) return cached || undefined;
     const row = await prisma.oAuthClient.findUnique({ where: { clientId } });
@@ -76,7 +76,11 @@ export function createAdapterFactory(prisma: PrismaClient) {
     };
     clients.set(clientId, meta);
     return meta;
-  }
+  };
+}
+
+export function createAdapterFactory(prisma: PrismaClient) {
+  const findClient = clientFinder(prisma);
 
   class PrismaAdapter implements Adapter {
     constructor(private readonly type: string) {}

@@ -35,6 +35,7 @@ function basicClientId(header: string | undefined): string | undefined {
 /** Read a form body up front (only when the client id isn't in a Basic header); the library then uses req.body. */
 async function preReadBody(req: IncomingMessage & { body?: string }): Promise<URLSearchParams | undefined> {
   if (!/application\/x-www-form-urlencoded/i.test(req.headers["content-type"] ?? "")) return undefined;
+  if (typeof req.body === "string") return new URLSearchParams(req.body); // read already (token fast path)
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -44,6 +45,15 @@ async function preReadBody(req: IncomingMessage & { body?: string }): Promise<UR
   }
   req.body = Buffer.concat(chunks).toString("utf8");
   return new URLSearchParams(req.body);
+}
+
+function clientIpOf(req: IncomingMessage): string {
+  return (req.headers[CLIENT_IP_HEADER] as string | undefined) || req.socket.remoteAddress || "unknown";
+}
+
+/** Whether wrong secrets have this (client, IP) throttled right now. */
+export async function clientAuthThrottled(clientId: string, req: IncomingMessage): Promise<boolean> {
+  return (await blockedFor(await getLimiter(CLIENT_AUTH_LIMIT), `${clientId}|${clientIpOf(req)}`)) > 0;
 }
 
 export function installEndpointGuards(provider: Provider, deps: { verifier: JwtVerifier; prisma: PrismaClient }) {
@@ -65,7 +75,7 @@ export function installEndpointGuards(provider: Provider, deps: { verifier: JwtV
       ctx.body = { error: "invalid_client", error_description: "Client authentication is required." };
       return;
     }
-    const ip = (req.headers[CLIENT_IP_HEADER] as string | undefined) || req.socket.remoteAddress || "unknown";
+    const ip = clientIpOf(req);
     const limiter = await getLimiter(CLIENT_AUTH_LIMIT);
     const limitKey = `${clientId ?? "-"}|${ip}`;
     const wait = await blockedFor(limiter, limitKey);
