@@ -100,15 +100,15 @@ type Subject = {
   usageCapped: boolean;
 };
 
-function done(ctx: Ctx, code: DecisionCode, decidedBy: string | null, extra: Partial<AccessResult> = {}): AccessResult {
+function done(ctx: Ctx, code: DecisionCode, decidedBy: string | null, extra?: Partial<AccessResult>): AccessResult {
   const r: AccessResult = {
     allow: code === "VALID" || code === "PUBLIC_ROUTE",
     code,
     status: DECISION_STATUS[code],
     decidedBy,
     route: ctx.route,
-    ...extra,
   };
+  if (extra) Object.assign(r, extra);
   if (ctx.trace) r.trace = ctx.trace;
   return r;
 }
@@ -235,7 +235,7 @@ async function perIp(ctx: Ctx, code: DecisionCode, extra: Partial<AccessResult> 
 }
 
 function evaluate(ctx: Ctx, s: Subject): AccessResult | Promise<AccessResult> {
-  const ids = s.key ? { key: s.key } : { token: s.token };
+  const ids: Partial<AccessResult> = s.key ? { key: s.key } : { token: s.token };
   const p = s.policy;
   if (!checkIpAllowlists(p, ctx.req.ip, ctx.trace)) return done(ctx, "IP_NOT_ALLOWED", "ip_allowlist", ids);
   if (!checkTimeWindows(p, ctx.at, ctx.trace)) return done(ctx, "OUTSIDE_TIME_WINDOW", "time_window", ids);
@@ -252,42 +252,60 @@ function evaluate(ctx: Ctx, s: Subject): AccessResult | Promise<AccessResult> {
   return counted(ctx, s, ids);
 }
 
+/** A subject's rate-limit counters and header, built once per compiled policy (one per key record or client). */
+type PreparedLimits = { rateSpecs: CounterSpec[]; policyHeader: string };
+const preparedLimits = new WeakMap<CompiledPolicy, PreparedLimits>();
+
+function limitsOf(s: Subject): PreparedLimits {
+  let p = preparedLimits.get(s.policy);
+  if (!p) {
+    const rateSpecs: CounterSpec[] = [];
+    for (const l of s.policy.credentialLimits) {
+      rateSpecs.push({ name: `${s.counterLabel}-${l.windowSeconds}s`, subject: `c:${s.counterId}`, ...l });
+    }
+    if (s.orgId) {
+      for (const l of s.policy.orgLimits)
+        rateSpecs.push({ name: `org-${l.windowSeconds}s`, subject: `o:${s.orgId}`, ...l });
+    }
+    p = { rateSpecs, policyHeader: rateLimitPolicyHeader(rateSpecs) };
+    preparedLimits.set(s.policy, p);
+  }
+  return p;
+}
+
 async function counted(ctx: Ctx, s: Subject, ids: Partial<AccessResult>): Promise<AccessResult> {
   const { dp, req, trace } = ctx;
   const p = s.policy;
-  const count = (specs: CounterSpec[]) => (req.dryRun ? dp.counters.peek(specs) : dp.counters.consume(specs));
-
-  const rateSpecs: CounterSpec[] = [];
-  for (const l of p.credentialLimits) {
-    rateSpecs.push({ name: `${s.counterLabel}-${l.windowSeconds}s`, subject: `c:${s.counterId}`, ...l });
-  }
-  if (s.orgId) {
-    for (const l of p.orgLimits) rateSpecs.push({ name: `org-${l.windowSeconds}s`, subject: `o:${s.orgId}`, ...l });
-  }
+  // (No per-call closures here: this runs per request.)
+  const { rateSpecs, policyHeader } = limitsOf(s);
   let rateLimit: AccessResult["rateLimit"];
   if (rateSpecs.length > 0) {
-    const results = await count(rateSpecs);
-    rateLimit = { policy: rateLimitPolicyHeader(rateSpecs), current: rateLimitHeader(results) };
-    const denied = results.filter((r) => !r.allowed);
-    if (denied.length > 0) {
+    const results = req.dryRun ? await dp.counters.peek(rateSpecs) : await dp.counters.consume(rateSpecs);
+    rateLimit = { policy: policyHeader, current: rateLimitHeader(results) };
+    let denied: CounterResult[] | undefined;
+    for (const r of results) if (!r.allowed) (denied ??= []).push(r);
+    if (denied) {
       step(trace, "rate_limit", "fail", `Over ${denied.map(describeCounter).join(" and ")}.`);
       return done(ctx, "RATE_LIMITED", "rate_limit", { ...ids, rateLimit, retryAfter: retryAfterSeconds(denied) });
     }
-    step(trace, "rate_limit", "pass", results.map((r) => `${describeCounter(r)}: ${r.remaining} left`).join("; "));
+    if (trace)
+      step(trace, "rate_limit", "pass", results.map((r) => `${describeCounter(r)}: ${r.remaining} left`).join("; "));
   } else step(trace, "rate_limit", "skip", "No rate limit applies.");
 
-  const quotaSpecs: CounterSpec[] = [];
-  if (p.credentialQuota)
-    quotaSpecs.push(quotaSpec(`${s.counterLabel}-quota`, `c:${s.counterId}`, p.credentialQuota, ctx.at));
-  if (p.orgQuota && s.orgId) quotaSpecs.push(quotaSpec("org-quota", `o:${s.orgId}`, p.orgQuota, ctx.at));
-  if (quotaSpecs.length > 0) {
-    const results = await count(quotaSpecs);
+  if (p.credentialQuota || (p.orgQuota && s.orgId)) {
+    const quotaSpecs: CounterSpec[] = [];
+    if (p.credentialQuota) {
+      quotaSpecs.push(quotaSpec(`${s.counterLabel}-quota`, `c:${s.counterId}`, p.credentialQuota, ctx.at));
+    }
+    if (p.orgQuota && s.orgId) quotaSpecs.push(quotaSpec("org-quota", `o:${s.orgId}`, p.orgQuota, ctx.at));
+    const results = req.dryRun ? await dp.counters.peek(quotaSpecs) : await dp.counters.consume(quotaSpecs);
     const denied = results.filter((r) => !r.allowed);
     if (denied.length > 0) {
       step(trace, "quota", "fail", `${denied.map(describeCounter).join(" and ")} used up.`);
       return done(ctx, "QUOTA_EXCEEDED", "quota", { ...ids, rateLimit, retryAfter: retryAfterSeconds(denied) });
     }
-    step(trace, "quota", "pass", results.map((r) => `${describeCounter(r)}: ${r.remaining} left`).join("; "));
+    if (trace)
+      step(trace, "quota", "pass", results.map((r) => `${describeCounter(r)}: ${r.remaining} left`).join("; "));
   } else step(trace, "quota", "skip", "No quota applies.");
 
   if (s.usageCapped && s.key) {
@@ -296,15 +314,17 @@ async function counted(ctx: Ctx, s: Subject, ids: Partial<AccessResult>): Promis
       step(trace, "usage", "fail", "No uses remaining on this key.");
       return done(ctx, "USAGE_EXHAUSTED", "usage", { ...ids, rateLimit });
     }
-    step(
-      trace,
-      "usage",
-      "pass",
-      `${u.remaining ?? "unlimited"} uses remaining${req.dryRun ? " (before this call)" : ""}.`,
-    );
+    if (trace)
+      step(
+        trace,
+        "usage",
+        "pass",
+        `${u.remaining ?? "unlimited"} uses remaining${req.dryRun ? " (before this call)" : ""}.`,
+      );
   } else step(trace, "usage", "skip", "No usage cap.");
 
-  return done(ctx, "VALID", null, { ...ids, rateLimit });
+  if (s.key) return done(ctx, "VALID", null, { key: s.key, rateLimit });
+  return done(ctx, "VALID", null, { token: s.token, rateLimit });
 }
 
 function quotaSpec(

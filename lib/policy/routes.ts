@@ -33,14 +33,26 @@ export type RouteMatch =
 
 type Router = ReturnType<typeof FindMyWay>;
 
-/** "/pets/{petId}" → "/pets/:petId"; a literal ":" is doubled (find-my-way's escape). */
+const paramName = (name: string) => name.replace(/[^\w]/g, "_");
+
+/**
+ * "/pets/{petId}" → "/pets/:petId"; a literal ":" is doubled (find-my-way's
+ * escape). A parameter followed by a literal colon ("/v1/{name}:cancel", a
+ * custom method) gets a regex so the suffix stays literal instead of being
+ * read into the parameter's name.
+ */
 export function toRouterPath(template: string): string {
-  return template.replace(/:/g, "::").replace(/\{([^}/]+)\}/g, (_m, name: string) => `:${name.replace(/[^\w]/g, "_")}`);
+  return template
+    .replace(/:/g, "::")
+    .replace(/\{([^}/]+)\}(?=::)/g, (_m, name: string) => `:${paramName(name)}(^[^/]+?)`)
+    .replace(/\{([^}/]+)\}/g, (_m, name: string) => `:${paramName(name)}`);
 }
 
 export class RouteTable {
   /** Longest base path first, so /api/v2 wins over /api. */
-  private readonly apis: { entry: ApiEntry; router: Router | null }[];
+  private readonly apis: { entry: ApiEntry; router: Router | null; base: string }[];
+  /** Route rules the router could not hold (a duplicate, an unsupported template): "API: METHOD /path". */
+  readonly skipped: string[] = [];
 
   constructor(apis: readonly ApiInput[]) {
     this.apis = apis
@@ -54,17 +66,20 @@ export class RouteTable {
         };
         let router: Router | null = null;
         if (a.routes.length > 0) {
-          router = FindMyWay({ caseSensitive: true, ignoreTrailingSlash: false, ignoreDuplicateSlashes: false });
+          // Case-insensitive, like the base path: an upstream that folds case must
+          // not reach an operation under a spelling that dodges its rule.
+          router = FindMyWay({ caseSensitive: false, ignoreTrailingSlash: false, ignoreDuplicateSlashes: false });
           for (const r of a.routes) {
             const rule: RouteEntry = { ...r, api: entry };
             try {
               router.on(r.method.toUpperCase() as "GET", toRouterPath(r.pathTemplate), () => undefined, rule);
             } catch {
               // A template the router can't hold (or a duplicate) is skipped, not fatal for the table.
+              this.skipped.push(`${a.name}: ${r.method.toUpperCase()} ${r.pathTemplate}`);
             }
           }
         }
-        return { entry, router };
+        return { entry, router, base: a.basePath.toLowerCase() };
       })
       .sort((a, b) => b.entry.basePath.length - a.entry.basePath.length);
   }
@@ -75,10 +90,12 @@ export class RouteTable {
 
   /** The API whose basePath holds `path` (segment boundary), or null. */
   apiFor(path: string): { entry: ApiEntry; router: Router | null } | null {
+    const lower = path.toLowerCase();
     for (const a of this.apis) {
-      const base = a.entry.basePath;
-      if (path === base || (path.startsWith(base) && path.charCodeAt(base.length) === 47) /* / */ || base === "/")
+      const base = a.base;
+      if (lower === base || (lower.startsWith(base) && lower.charCodeAt(base.length) === 47) /* / */ || base === "/") {
         return a;
+      }
     }
     return null;
   }
@@ -92,6 +109,8 @@ export class RouteTable {
     const rel = api.entry.basePath === "/" ? path : path.slice(api.entry.basePath.length) || "/";
     const found = api.router.find(method.toUpperCase() as "GET", rel);
     if (!found) return { kind: "unknown_route", api: api.entry };
+    // OpenAPI path parameters are always required: "/pets/" is not "/pets/{petId}".
+    for (const k in found.params) if (found.params[k] === "") return { kind: "unknown_route", api: api.entry };
     return { kind: "route", api: api.entry, rule: found.store as RouteEntry, params: found.params };
   }
 }

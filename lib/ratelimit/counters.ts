@@ -12,7 +12,7 @@ export type CounterSpec = {
   subject: string;
   limit: number;
   windowSeconds: number;
-  /** Calendar-aligned counters (quotas): ms until the period ends; the subject names the period. */
+  /** Calendar-aligned counters (quotas): when the period ends (epoch ms); the subject names the period. */
   resetAt?: number;
 };
 
@@ -62,21 +62,22 @@ export class Counters {
     return { spec, allowed, remaining: Math.max(0, spec.limit - res.consumedPoints), resetMs };
   }
 
+  private consumeOne(spec: CounterSpec): Promise<CounterResult> {
+    return this.limiter(spec)
+      .consume(spec.subject)
+      .then(
+        (res) => this.result(spec, res, true),
+        (e: unknown) => {
+          if (e instanceof RateLimiterRes) return this.result(spec, e, false);
+          throw e;
+        },
+      );
+  }
+
   /** Counts one call against every spec (all of them, even after a denial: a denied call still arrived). */
   consume(specs: readonly CounterSpec[]): Promise<CounterResult[]> {
-    return Promise.all(
-      specs.map((spec) =>
-        this.limiter(spec)
-          .consume(spec.subject)
-          .then(
-            (res) => this.result(spec, res, true),
-            (e: unknown) => {
-              if (e instanceof RateLimiterRes) return this.result(spec, e, false);
-              throw e;
-            },
-          ),
-      ),
-    );
+    if (specs.length === 1) return this.consumeOne(specs[0]).then((r) => [r]);
+    return Promise.all(specs.map((spec) => this.consumeOne(spec)));
   }
 
   /** What consume() would answer, without counting (the simulator). */
@@ -84,7 +85,11 @@ export class Counters {
     return Promise.all(
       specs.map(async (spec) => {
         const res = await this.limiter(spec).get(spec.subject);
-        if (!res) return { spec, allowed: true, remaining: spec.limit, resetMs: spec.windowSeconds * 1000 };
+        if (!res) {
+          const resetMs =
+            spec.resetAt !== undefined ? Math.max(0, spec.resetAt - Date.now()) : spec.windowSeconds * 1000;
+          return { spec, allowed: true, remaining: spec.limit, resetMs };
+        }
         return this.result(spec, res, res.consumedPoints < spec.limit);
       }),
     );

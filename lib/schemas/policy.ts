@@ -1,7 +1,7 @@
 // Policy schemas: one JSON shape for a credential (API key, OAuth client), an
 // organization and a plan. How the levels combine is in lib/policy/compile.ts.
-import ipaddr from "ipaddr.js";
 import { z } from "zod";
+import { isStrictCidr } from "../policy/ip";
 
 export const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 export type Day = (typeof DAYS)[number];
@@ -10,18 +10,11 @@ export type Day = (typeof DAYS)[number];
 export const cidrSchema = z
   .string()
   .trim()
-  .refine((v) => {
-    try {
-      if (v.includes("/")) ipaddr.parseCIDR(v);
-      else ipaddr.parse(v);
-      return true;
-    } catch {
-      return false;
-    }
-  }, "Not an IPv4/IPv6 address or CIDR range (e.g. 203.0.113.0/24, 2001:db8::/32).")
+  .refine(isStrictCidr, "Not an IPv4/IPv6 address or CIDR range (e.g. 203.0.113.0/24, 2001:db8::/32).")
   .meta({ example: "203.0.113.0/24" });
 
-const HHMM = /^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/;
+const START = /^(?:[01]\d|2[0-3]):[0-5]\d$/;
+const END = /^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/;
 
 function isTimeZone(tz: string): boolean {
   try {
@@ -35,8 +28,8 @@ function isTimeZone(tz: string): boolean {
 export const timeWindowSchema = z
   .object({
     days: z.array(z.enum(DAYS)).min(1, "Pick at least one day.").max(7),
-    start: z.string().regex(HHMM, "Use HH:MM (00:00–23:59)."),
-    end: z.string().regex(HHMM, "Use HH:MM (00:01–24:00)."),
+    start: z.string().regex(START, "Use HH:MM (00:00–23:59)."),
+    end: z.string().regex(END, "Use HH:MM (00:01–24:00)."),
     timeZone: z.string().refine(isTimeZone, "Unknown IANA time zone (e.g. Europe/Berlin)."),
   })
   .strict()
