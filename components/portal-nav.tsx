@@ -16,11 +16,13 @@ export function PortalNav({
   isAdmin: boolean;
 }) {
   const path = usePathname();
+  // `match` is the path prefix that marks a link current (Admin spans every /admin page).
   const links = [
-    { href: `/${orgSlug}/keys`, label: "API keys" },
-    { href: `/${orgSlug}/oauth-clients`, label: "OAuth clients" },
-    { href: `/${orgSlug}/settings`, label: "Settings" },
-    ...(isAdmin ? [{ href: "/admin/audit", label: "Admin" }] : []),
+    { href: `/${orgSlug}/keys`, label: "API keys", match: `/${orgSlug}/keys` },
+    { href: `/${orgSlug}/oauth-clients`, label: "OAuth clients", match: `/${orgSlug}/oauth-clients` },
+    { href: `/${orgSlug}/simulator`, label: "Simulator", match: `/${orgSlug}/simulator` },
+    { href: `/${orgSlug}/settings`, label: "Settings", match: `/${orgSlug}/settings` },
+    ...(isAdmin ? [{ href: "/admin/audit", label: "Admin", match: "/admin" }] : []),
   ];
   return (
     <header className="border-b border-slate-200 bg-white">
@@ -34,8 +36,8 @@ export function PortalNav({
             <Link
               key={l.href}
               href={l.href}
-              aria-current={path.startsWith(l.href) ? "page" : undefined}
-              className={`rounded px-3 py-1.5 text-sm ${path.startsWith(l.href) ? "bg-indigo-50 text-indigo-800" : "text-slate-700 hover:bg-slate-100"}`}
+              aria-current={path.startsWith(l.match) ? "page" : undefined}
+              className={`rounded px-3 py-1.5 text-sm ${path.startsWith(l.match) ? "bg-indigo-50 text-indigo-800" : "text-slate-700 hover:bg-slate-100"}`}
             >
               {l.label}
             </Link>

@@ -1,6 +1,7 @@
 "use client";
 
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import Link from "next/link";
 import { useState } from "react";
 import type { KeyView } from "@/lib/schemas/keys";
 import { Badge } from "../ui/badge";
@@ -8,6 +9,7 @@ import { Button } from "../ui/button";
 import { ConfirmDialog } from "../ui/confirm-dialog";
 import { ErrorText } from "../ui/field";
 import { CreateKeyDialog, type ScopeOption } from "./create-key-dialog";
+import { policyBadges } from "./policy-summary";
 import { keyQueries } from "./query-keys";
 
 type Result<T> = { ok: true; data: T } | { ok: false; error: { message: string } };
@@ -81,6 +83,7 @@ export function KeysPanel({
               <th className="px-3 py-2">Last used</th>
               <th className="px-3 py-2">Expires</th>
               <th className="px-3 py-2">Status</th>
+              <th className="px-3 py-2">Policy</th>
               <th className="px-3 py-2" />
             </tr>
           </thead>
@@ -104,7 +107,21 @@ export function KeysPanel({
                 <td className="px-3 py-2">
                   <Badge tone={TONE[k.status]}>{k.status}</Badge>
                 </td>
-                <td className="px-3 py-2 text-right">
+                <td className="px-3 py-2" data-testid="key-policy">
+                  <div className="flex max-w-xs flex-wrap gap-1">
+                    {policyBadges(k).map((b) => (
+                      <Badge key={b}>{b}</Badge>
+                    ))}
+                  </div>
+                </td>
+                <td className="px-3 py-2 text-right whitespace-nowrap">
+                  <Link
+                    href={`/${orgSlug}/keys/${k.id}`}
+                    aria-label={`${canWrite && k.status === "active" ? "Edit policy of" : "View policy of"} ${k.name}`}
+                    className="rounded-md px-3 py-2 text-sm font-medium text-indigo-700 hover:bg-slate-100"
+                  >
+                    {canWrite && k.status === "active" ? "Edit policy" : "Policy"}
+                  </Link>
                   {canWrite && k.status === "active" ? (
                     <Button variant="ghost" onClick={() => setConfirming(k)} aria-label={`Revoke ${k.name}`}>
                       Revoke

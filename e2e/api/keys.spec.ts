@@ -380,7 +380,7 @@ test("/api/v1/openapi.json describes the management API", async () => {
       .filter((m) => ["get", "post", "put", "patch", "delete"].includes(m))
       .sort();
   expect(methods("/api/v1/keys")).toEqual(["get", "post"]);
-  expect(methods("/api/v1/keys/{id}")).toEqual(["delete", "get"]);
+  expect(methods("/api/v1/keys/{id}")).toEqual(["delete", "get", "patch"]);
   expect(methods("/api/v1/tokens")).toEqual(["get", "post"]);
   const create = doc.components.schemas.CreateKeyRequest;
   expect(Object.keys(create.properties ?? {}).sort()).toEqual(["environment", "expiresAt", "name", "scopes"]);

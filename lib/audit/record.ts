@@ -12,6 +12,7 @@ export const AUDIT_ACTIONS = [
   "user.bootstrap_admin",
   "key.create",
   "key.revoke",
+  "key.update",
   "token.create",
   "token.revoke",
   "oauth_client.create",
@@ -20,6 +21,14 @@ export const AUDIT_ACTIONS = [
   "oauth_grant.create",
   "oauth_grant.revoke",
   "signing_key.rotate",
+  "api.create",
+  "api.import",
+  "api.delete",
+  "plan.create",
+  "plan.update",
+  "plan.delete",
+  "org.update_policy",
+  "oauth_client.update_policy",
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -1,5 +1,6 @@
 import { displayKey } from "../credentials/format";
 import type { KeyView } from "../schemas/keys";
+import { readPolicy, refillSchema } from "../schemas/policy";
 
 type KeyRow = {
   id: string;
@@ -12,6 +13,9 @@ type KeyRow = {
   expiresAt: Date | null;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  policy: unknown;
+  remaining: number | null;
+  refill: unknown;
 };
 
 export const keyViewSelect = {
@@ -25,6 +29,9 @@ export const keyViewSelect = {
   expiresAt: true,
   lastUsedAt: true,
   revokedAt: true,
+  policy: true,
+  remaining: true,
+  refill: true,
 } as const;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -32,6 +39,7 @@ const iso = (d: Date | null) => (d ? d.toISOString() : null);
 /** The response shape: strips everything that must not leave (the hash, internals). */
 export function toKeyView(k: KeyRow, now = Date.now()): KeyView {
   const status = k.revokedAt ? "revoked" : k.expiresAt && k.expiresAt.getTime() <= now ? "expired" : "active";
+  const refill = refillSchema.safeParse(k.refill);
   return {
     id: k.id,
     name: k.name,
@@ -45,5 +53,8 @@ export function toKeyView(k: KeyRow, now = Date.now()): KeyView {
     expiresAt: iso(k.expiresAt),
     lastUsedAt: iso(k.lastUsedAt),
     revokedAt: iso(k.revokedAt),
+    policy: readPolicy(k.policy),
+    remaining: k.remaining,
+    refill: refill.success ? refill.data : null,
   };
 }

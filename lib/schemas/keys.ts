@@ -2,6 +2,7 @@
 // shapes — the created key (secret once) and the listed key (never a secret).
 import { z } from "zod";
 import { SCOPE_NAME } from "../policy/scopes";
+import { policySchema, refillSchema } from "./policy";
 
 export const scopeNameSchema = z.string().regex(SCOPE_NAME, "Scope names are 1–64 visible characters without spaces.");
 
@@ -36,6 +37,10 @@ export const keySchema = z
     expiresAt: z.iso.datetime().nullable(),
     lastUsedAt: z.iso.datetime().nullable(),
     revokedAt: z.iso.datetime().nullable(),
+    // Key-level overrides; an absent field is inherited from the organization/plan.
+    policy: policySchema,
+    remaining: z.number().int().nullable().meta({ description: "Uses left; null = uncapped." }),
+    refill: refillSchema.nullable(),
   })
   .meta({ id: "ApiKey" });
 export type KeyView = z.infer<typeof keySchema>;
