@@ -355,7 +355,7 @@ test("/api/v1/openapi.json describes the OAuth client endpoints", async () => {
       .filter((m) => ["get", "post", "put", "patch", "delete"].includes(m))
       .sort();
   expect(methods("/api/v1/oauth-clients")).toEqual(["get", "post"]);
-  expect(methods("/api/v1/oauth-clients/{id}")).toEqual(["delete", "get"]);
+  expect(methods("/api/v1/oauth-clients/{id}")).toEqual(["delete", "get", "patch"]);
   expect(methods("/api/v1/oauth-clients/{id}/rotate-secret")).toEqual(["post"]);
   const create = doc.components.schemas.CreateOAuthClientRequest;
   expect(Object.keys(create.properties ?? {}).sort()).toEqual([
