@@ -53,6 +53,10 @@ export default async function globalSetup() {
       GITHUB_SECRET: github.secret,
       GITHUB_URL: mockGitHub.url,
       GITHUB_API_URL: mockGitHub.url,
+      // Gateway e2e: a slow upstream must turn into a 504 quickly (e2e/gateway/proxy.spec.ts), and
+      // NGINX on 127.0.0.1 is a trusted proxy so IP allowlists see the client behind it (nginx-policy.spec.ts).
+      GATEHOUSE_UPSTREAM_TIMEOUT_MS: "1500",
+      GATEHOUSE_TRUSTED_PROXIES: "127.0.0.1",
       ...(db ? { DATABASE_URL: db.url } : { DATABASE_URL: "" }),
     },
     stdio: ["ignore", "inherit", "inherit"],

@@ -85,6 +85,8 @@ export type NginxAddresses = {
   listen: number;
   /** directory for nginx's temp files and logs. */
   dir: string;
+  /** basePath of the catalog API the documented `location /petstore/` stands for (default /petstore). */
+  catalogBasePath?: string;
 };
 
 function replaceOnce(text: string, from: string, to: string): string {
@@ -105,6 +107,7 @@ export function renderNginxConf(a: NginxAddresses, template = readFileSync(DOC_C
   conf = replaceOnce(conf, "server 127.0.0.1:8080;", `server ${a.upstream};`);
   conf = replaceOnce(conf, "listen 8000;", `listen 127.0.0.1:${a.listen};`);
   conf = replaceOnce(conf, "worker_processes auto;", "worker_processes 1;");
+  if (a.catalogBasePath) conf = replaceOnce(conf, "location /petstore/ {", `location ${a.catalogBasePath}/ {`);
   const d = a.dir;
   conf = replaceOnce(
     conf,

@@ -1,0 +1,209 @@
+// `npm run bench:gateway`: throughput of gateway mode — a GET under a catalog
+// API's basePath, authorized in-process (a cached API key, an API with one
+// route rule) and proxied to its upstream — against a direct call to the same
+// kind of upstream (bench/bare-server.mjs), in one run.
+//
+// Placement (2 cores): the measured server — the gateway, or the upstream when
+// called directly — runs alone on core 0; wrk runs on core 1. The gateway's own
+// upstream is a second bare server on core 1 (it uses a fraction of a core at
+// the gateway's rate), so the gateway's core does only the gateway's work.
+// Order: direct, bare proxy, gateway, direct again; the baseline is the mean
+// of the two direct runs. The bare proxy (bench/bare-proxy.mjs: a pass-through
+// node:http proxy, no authorization) is the same hop without Gatehouse. The ratio says how much of one core's direct throughput a
+// client keeps when the same core runs the gateway instead (goal ≥ 0.5).
+//
+// Env: see bench/lib.ts and bench/README.md. Exits non-zero on errors
+// (non-2xx or wrong answers, crashes), never on ratios.
+import path from "node:path";
+import { createApi } from "../lib/catalog/create-api";
+import { principalForUser } from "../lib/auth/resolve-principal";
+import { createKey } from "../lib/keys/create-key";
+import { createApiSchema } from "../lib/schemas/apis";
+import { ensureUser } from "../lib/users/sign-up";
+import {
+  BENCH_META,
+  CPU_PROF,
+  cpuRatio,
+  freePort,
+  loadgenLabel,
+  measure,
+  noteUnderused,
+  pinned,
+  pinSelf,
+  prepareDatabase,
+  ratio,
+  ROOT,
+  runBench,
+  say,
+  SCOPE,
+  SECONDS,
+  start,
+  startBare,
+  startGatehouse,
+  table,
+  tempDir,
+  waitFor,
+  WARMUP,
+  type Row,
+  type Target,
+} from "./lib";
+
+const BASE = "/bench";
+const OPERATION = "/hello";
+
+/** One operation, GET /hello, requiring SCOPE: the route table has one rule to match. */
+const OPENAPI = {
+  openapi: "3.1.0",
+  info: { title: "Bench upstream", version: "1" },
+  paths: {
+    [OPERATION]: {
+      get: {
+        operationId: "hello",
+        security: [{ oauth: [SCOPE] }],
+        responses: { "200": { description: "ok" } },
+      },
+    },
+  },
+  components: {
+    securitySchemes: {
+      oauth: {
+        type: "oauth2",
+        flows: { clientCredentials: { tokenUrl: "https://auth.example.test/token", scopes: { [SCOPE]: "Profile" } } },
+      },
+    },
+  },
+};
+
+async function expectStatus(url: string, headers: Record<string, string>, status: number, when: string, body?: string) {
+  const res = await fetch(url, { headers });
+  const text = await res.text();
+  if (res.status !== status || (body !== undefined && text !== body)) {
+    throw new Error(
+      `${when} the run: GET ${url} expected ${status}${body ? ` ${body}` : ""}, got ${res.status} ${text.slice(0, 200)}`,
+    );
+  }
+}
+
+async function check(gwUrl: string, key: string, when: string) {
+  const auth = { authorization: `Bearer ${key}` };
+  // Through the gateway to the upstream (bare-server answers {"ok":true} on every path).
+  await expectStatus(`${gwUrl}${BASE}${OPERATION}`, auth, 200, when, '{"ok":true}');
+  await expectStatus(`${gwUrl}${BASE}${OPERATION}`, {}, 401, when);
+  await expectStatus(`${gwUrl}${BASE}/not-an-operation`, auth, 404, when);
+}
+
+async function main() {
+  const dataDir = await tempDir();
+  // The gateway's upstream: a bare server on core 1 (registered as the API's upstreamUrl).
+  const upstreamPort = await freePort();
+  const db = await prepareDatabase(dataDir, async () => {
+    const { userId } = await ensureUser({
+      email: `bench-admin-${Date.now().toString(36)}@example.test`,
+      password: "bench password 123",
+      role: "admin",
+    });
+    const principal = await principalForUser(userId);
+    if (!principal) throw new Error("bench: no principal for the admin");
+    await createApi(
+      principal,
+      createApiSchema.parse({
+        name: "Bench",
+        basePath: BASE,
+        upstreamUrl: `http://127.0.0.1:${upstreamPort}`,
+        openapi: OPENAPI,
+      }),
+      BENCH_META,
+    );
+    const created = await createKey(principal, { name: "bench", scopes: [SCOPE], environment: "live" }, BENCH_META);
+    return { key: created.key };
+  });
+  const { key } = db.seeded;
+
+  pinSelf(1);
+
+  const [upCmd, upArgs] = pinned(1, process.execPath, [path.join(ROOT, "bench/bare-server.mjs")]);
+  const upstream = start("upstream", upCmd, upArgs, {
+    ...process.env,
+    PORT: String(upstreamPort),
+    HOSTNAME: "127.0.0.1",
+  });
+  const directPort = await freePort();
+  const direct = startBare("direct", directPort);
+  // The same hop without Gatehouse: a pass-through node:http proxy (bench/bare-proxy.mjs) on core 0.
+  const bareProxyPort = await freePort();
+  const [bpCmd, bpArgs] = pinned(0, process.execPath, [path.join(ROOT, "bench/bare-proxy.mjs")]);
+  const bareProxy = start("bare-proxy", bpCmd, bpArgs, {
+    ...process.env,
+    PORT: String(bareProxyPort),
+    UPSTREAM_PORT: String(upstreamPort),
+    HOSTNAME: "127.0.0.1",
+  });
+  const gwPort = await freePort();
+  const gateway = startGatehouse({
+    name: "gateway",
+    port: gwPort,
+    args: ["--gateway"],
+    db,
+    profile: true,
+    core: 0,
+  });
+
+  const upstreamUrl = `http://127.0.0.1:${upstreamPort}`;
+  const directUrl = `http://127.0.0.1:${directPort}`;
+  const gwUrl = `http://127.0.0.1:${gwPort}`;
+  const bareProxyUrl = `http://127.0.0.1:${bareProxyPort}`;
+  await waitFor(`${upstreamUrl}/`, upstream, "upstream");
+  await waitFor(`${directUrl}/`, direct, "direct upstream");
+  await waitFor(`${bareProxyUrl}/`, bareProxy, "bare proxy");
+  await waitFor(`${gwUrl}/readyz`, gateway, "gateway", 180_000);
+
+  const headers = { authorization: `Bearer ${key}` };
+  // The direct call is the same request (the bare server ignores path and headers).
+  const targets = {
+    direct: { name: "direct → upstream", server: direct, url: `${directUrl}${OPERATION}`, method: "GET", headers },
+    bareProxy: {
+      name: "bare node:http proxy",
+      server: bareProxy,
+      url: `${bareProxyUrl}${BASE}${OPERATION}`,
+      method: "GET",
+      headers,
+    },
+    gateway: {
+      name: `gateway GET ${BASE}${OPERATION}`,
+      server: gateway,
+      url: `${gwUrl}${BASE}${OPERATION}`,
+      method: "GET",
+      headers,
+    },
+  } satisfies Record<string, Target>;
+
+  say(
+    `bench: node ${process.version}, ${db.mode === "server" ? "PostgreSQL server" : "embedded PGlite"}, ` +
+      `${loadgenLabel()}, ${WARMUP}s warm-up + ${SECONDS}s per target; measured server on core 0, ` +
+      "the gateway's upstream on core 1",
+  );
+
+  await check(gwUrl, key, "before");
+  const direct1 = await measure(targets.direct, `${targets.direct.name} (1)`);
+  const bp = await measure(targets.bareProxy);
+  const gw = await measure(targets.gateway);
+  const direct2 = await measure(targets.direct, `${targets.direct.name} (2)`);
+  await check(gwUrl, key, "after");
+
+  say("");
+  table([direct1, bp, gw, direct2]);
+  say("");
+  say(`gateway/direct throughput ratio: ${ratio(gw, direct1, direct2)}`);
+  say(`bare-proxy/direct throughput ratio: ${ratio(bp, direct1, direct2)}`);
+  say(`gateway/bare-proxy throughput ratio: ${ratio(gw, bp)}`);
+  say(
+    `(per server CPU-second: gateway/direct ${cpuRatio(gw, direct1, direct2)}, ` +
+      `bare-proxy/direct ${cpuRatio(bp, direct1, direct2)}, gateway/bare-proxy ${cpuRatio(gw, bp)})`,
+  );
+  say("goal: gateway/direct ≥ 0.5");
+  noteUnderused([direct1, bp, gw, direct2] satisfies Row[]);
+}
+
+await runBench(main, () => {
+  if (CPU_PROF) say(`bench: gateway CPU profile written to ${path.resolve(CPU_PROF)}`);
+});
