@@ -5,6 +5,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JWK } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { authorize } from "../../lib/access/authorize";
 import { createDataPlane, type DataPlane } from "../../lib/access/data-plane";
 import { emitCredentialChange } from "../../lib/access/events";
 import { hashSecret } from "../../lib/credentials/format";
@@ -231,5 +232,27 @@ describe("client_credentials fast path", () => {
     const revoked = await token("grant_type=client_credentials", { authorization: basic(r) });
     expect(revoked).toMatchObject({ by: "library" });
     expect(revoked.res.status).toBe(401);
+  });
+});
+
+describe("policies on OAuth clients apply to their access tokens at the data plane", () => {
+  it("the client's IP allowlist and rate limit, evicted on change", async () => {
+    const c = await newClient();
+    const { json } = await token("grant_type=client_credentials&scope=read:profile", { authorization: basic(c) });
+    const jwt = json.access_token as string;
+    const decide = (ip: string) => Promise.resolve(authorize(dp, { credential: jwt, ip, scopes: ["read:profile"] }));
+    expect((await decide("203.0.113.5")).code).toBe("VALID");
+
+    await prisma.oAuthClient.update({
+      where: { id: c.id },
+      data: { policy: { ipAllowlist: ["10.0.0.0/8"], rateLimits: [{ limit: 2, windowSeconds: 60 }] } },
+    });
+    emitCredentialChange({ kind: "oauth_client", clientId: c.clientId });
+    const denied = await decide("203.0.113.5");
+    expect(denied).toMatchObject({ code: "IP_NOT_ALLOWED", status: 403 });
+    expect(denied.token?.clientId).toBe(c.clientId);
+    const codes = [];
+    for (let i = 0; i < 3; i++) codes.push((await decide("10.1.2.3")).code);
+    expect(codes).toEqual(["VALID", "VALID", "RATE_LIMITED"]);
   });
 });
