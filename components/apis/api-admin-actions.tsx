@@ -3,9 +3,9 @@
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import type { ApiView } from "@/lib/schemas/apis";
+import { callApi, type CallError } from "../api-client";
+import { DeleteButton } from "../delete-button";
 import { Button } from "../ui/button";
-import { ConfirmDialog } from "../ui/confirm-dialog";
-import { callCatalog, type CatalogError } from "./catalog-client";
 import { OpenApiField } from "./openapi-field";
 import { ProblemList } from "./problem-list";
 
@@ -13,7 +13,7 @@ import { ProblemList } from "./problem-list";
 export function ReimportForm({ apiId }: { apiId: string }) {
   const router = useRouter();
   const [openapi, setOpenapi] = useState("");
-  const [error, setError] = useState<CatalogError | null>(null);
+  const [error, setError] = useState<CallError | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
 
@@ -22,7 +22,7 @@ export function ReimportForm({ apiId }: { apiId: string }) {
     setPending(true);
     setError(null);
     setDone(null);
-    const res = await callCatalog<ApiView>("PUT", `/api/v1/apis/${encodeURIComponent(apiId)}/openapi`, { openapi });
+    const res = await callApi<ApiView>("PUT", `/api/v1/apis/${encodeURIComponent(apiId)}/openapi`, { openapi });
     setPending(false);
     if (!res.ok) {
       setError(res.error);
@@ -57,42 +57,14 @@ export function ReimportForm({ apiId }: { apiId: string }) {
 }
 
 export function DeleteApiButton({ api }: { api: Pick<ApiView, "id" | "name" | "basePath"> }) {
-  const router = useRouter();
-  const [open, setOpen] = useState(false);
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function confirm() {
-    setPending(true);
-    setError(null);
-    const res = await callCatalog<ApiView>("DELETE", `/api/v1/apis/${encodeURIComponent(api.id)}`);
-    setPending(false);
-    if (!res.ok) {
-      setError(res.error.message);
-      return;
-    }
-    setOpen(false);
-    router.push("/admin/apis");
-    router.refresh();
-  }
-
   return (
-    <>
-      <Button variant="danger" onClick={() => setOpen(true)}>
-        Delete API
-      </Button>
-      <ConfirmDialog
-        open={open}
-        title="Delete this API?"
-        confirmLabel="Delete API"
-        pendingLabel="Deleting…"
-        pending={pending}
-        error={error}
-        onConfirm={confirm}
-        onCancel={() => setOpen(false)}
-      >
-        <strong>{api.name}</strong> ({api.basePath}) and its route rules are removed from the catalog. Its scopes stay.
-      </ConfirmDialog>
-    </>
+    <DeleteButton
+      path={`/api/v1/apis/${encodeURIComponent(api.id)}`}
+      then="/admin/apis"
+      label="Delete API"
+      title="Delete this API?"
+    >
+      <strong>{api.name}</strong> ({api.basePath}) and its route rules are removed from the catalog. Its scopes stay.
+    </DeleteButton>
   );
 }

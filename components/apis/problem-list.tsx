@@ -1,7 +1,7 @@
-import type { CatalogError } from "./catalog-client";
+import type { CallError } from "../api-client";
 
 /** An error from the catalog API with every problem it listed (e.g. each mistake in an OpenAPI document). */
-export function ProblemList({ error }: { error: CatalogError | null }) {
+export function ProblemList({ error }: { error: CallError | null }) {
   if (!error) return null;
   return (
     <div role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">

@@ -3,16 +3,16 @@
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import type { ApiView } from "@/lib/schemas/apis";
+import { callApi, type CallError } from "../api-client";
 import { Button } from "../ui/button";
 import { Field, Input } from "../ui/field";
-import { callCatalog, type CatalogError } from "./catalog-client";
 import { OpenApiField } from "./openapi-field";
 import { ProblemList } from "./problem-list";
 
 export function RegisterApiForm() {
   const router = useRouter();
   const [openapi, setOpenapi] = useState("");
-  const [error, setError] = useState<CatalogError | null>(null);
+  const [error, setError] = useState<CallError | null>(null);
   const [pending, setPending] = useState(false);
 
   async function submit(e: FormEvent<HTMLFormElement>) {
@@ -20,7 +20,7 @@ export function RegisterApiForm() {
     const form = new FormData(e.currentTarget);
     setPending(true);
     setError(null);
-    const res = await callCatalog<ApiView>("POST", "/api/v1/apis", {
+    const res = await callApi<ApiView>("POST", "/api/v1/apis", {
       name: String(form.get("name") ?? ""),
       basePath: String(form.get("basePath") ?? ""),
       upstreamUrl: String(form.get("upstreamUrl") ?? ""),

@@ -1,39 +1,11 @@
 // Short human labels for a key's saved policy ("IP allowlist", "Mon–Fri 08:00–18:00
 // Europe/Berlin", "10/s"), shared by the keys table and the key's policy page.
+import { describeTimeWindow } from "@/lib/policy/time";
 import type { KeyView } from "@/lib/schemas/keys";
-import { DAYS, type Day, type RateLimit, type TimeWindow } from "@/lib/schemas/policy";
-
-const DAY_LABEL: Record<Day, string> = {
-  mon: "Mon",
-  tue: "Tue",
-  wed: "Wed",
-  thu: "Thu",
-  fri: "Fri",
-  sat: "Sat",
-  sun: "Sun",
-};
+import type { RateLimit } from "@/lib/schemas/policy";
 
 // Fixed locale: the same text on the server and in every browser (no hydration mismatch).
 const num = new Intl.NumberFormat("en-US");
-
-/** ["mon","tue","wed","thu","fri"] → "Mon–Fri"; ["mon","wed"] → "Mon, Wed"; runs of 3+ days collapse. */
-export function formatDays(days: readonly Day[]): string {
-  const idx = [...new Set(days.map((d) => DAYS.indexOf(d)))].filter((i) => i >= 0).sort((a, b) => a - b);
-  const parts: string[] = [];
-  for (let i = 0; i < idx.length;) {
-    let j = i;
-    while (j + 1 < idx.length && idx[j + 1] === idx[j] + 1) j++;
-    const run = idx.slice(i, j + 1).map((d) => DAY_LABEL[DAYS[d]]);
-    if (run.length >= 3) parts.push(`${run[0]}–${run[run.length - 1]}`);
-    else parts.push(...run);
-    i = j + 1;
-  }
-  return parts.join(", ");
-}
-
-export function formatWindow(w: TimeWindow): string {
-  return `${formatDays(w.days)} ${w.start}–${w.end} ${w.timeZone}`;
-}
 
 const UNITS: [seconds: number, unit: string][] = [
   [86_400, "day"],
@@ -57,7 +29,7 @@ export function policyBadges(key: Pick<KeyView, "policy" | "remaining" | "refill
   const p = key.policy;
   const out: string[] = [];
   if (p.ipAllowlist?.length) out.push("IP allowlist");
-  for (const w of p.timeWindows ?? []) out.push(formatWindow(w));
+  for (const w of p.timeWindows ?? []) out.push(describeTimeWindow(w));
   for (const r of p.rateLimits ?? []) out.push(formatRateLimit(r));
   if (p.quota) out.push(`${num.format(p.quota.limit)}/${p.quota.period} quota`);
   if (key.remaining !== null) out.push(`${num.format(key.remaining)} uses left`);

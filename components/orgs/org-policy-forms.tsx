@@ -3,10 +3,10 @@
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import type { OrgPolicyView } from "@/lib/schemas/plans";
-import { callAdmin, type Detail } from "../plans/admin-api";
-import { FieldErrors, PolicyForm, type PolicyPatch, type SaveOutcome } from "../plans/policy-form";
+import { callApi, type Detail } from "../api-client";
+import { FieldErrors, PolicyForm, type PolicyPatch, type SaveOutcome } from "../policy/policy-form";
 import { Button } from "../ui/button";
-import { ErrorText, Field } from "../ui/field";
+import { ErrorText, Field, StatusText } from "../ui/field";
 
 const orgPath = (id: string) => `/api/v1/admin/orgs/${encodeURIComponent(id)}`;
 
@@ -26,11 +26,11 @@ export function OrgPlanForm({ org, plans }: { org: OrgPolicyView; plans: { id: s
     setDetails([]);
     setNotice(null);
     setPending(true);
-    const res = await callAdmin<OrgPolicyView>("PATCH", orgPath(org.id), { planId: planId || null });
+    const res = await callApi<OrgPolicyView>("PATCH", orgPath(org.id), { planId: planId || null });
     setPending(false);
     if (!res.ok) {
-      setError(res.message);
-      setDetails(res.details);
+      setError(res.error.message);
+      setDetails(res.error.details);
       return;
     }
     setSaved(res.data.plan?.id ?? "");
@@ -64,11 +64,7 @@ export function OrgPlanForm({ org, plans }: { org: OrgPolicyView; plans: { id: s
       <Button type="submit" disabled={pending || planId === saved}>
         {pending ? "Saving…" : "Save plan"}
       </Button>
-      {notice ? (
-        <p role="status" className="text-sm text-slate-700">
-          {notice}
-        </p>
-      ) : null}
+      <StatusText>{notice}</StatusText>
       <div className="basis-full">
         <ErrorText>{error}</ErrorText>
         <FieldErrors messages={details.map((d) => d.message)} />
@@ -82,8 +78,8 @@ export function OrgPolicyForm({ org }: { org: OrgPolicyView }) {
   const router = useRouter();
 
   async function save(patch: Partial<PolicyPatch>): Promise<SaveOutcome> {
-    const res = await callAdmin<OrgPolicyView>("PATCH", orgPath(org.id), patch);
-    if (!res.ok) return { ok: false, message: res.message, details: res.details };
+    const res = await callApi<OrgPolicyView>("PATCH", orgPath(org.id), patch);
+    if (!res.ok) return { ok: false, message: res.error.message, details: res.error.details };
     router.refresh();
     return { ok: true, policy: res.data.policy };
   }

@@ -3,11 +3,10 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { PlanView } from "@/lib/schemas/plans";
-import { Button } from "../ui/button";
-import { ConfirmDialog } from "../ui/confirm-dialog";
+import { callApi, type CallResult, type Detail } from "../api-client";
+import { DeleteButton } from "../delete-button";
+import { detailMessages, FieldErrors, PolicyForm, type PolicyPatch, type SaveOutcome } from "../policy/policy-form";
 import { Field, Input, Textarea } from "../ui/field";
-import { callAdmin, type Detail } from "./admin-api";
-import { detailMessages, FieldErrors, PolicyForm, type PolicyPatch, type SaveOutcome } from "./policy-form";
 
 function NameAndDescription({
   name,
@@ -42,13 +41,10 @@ function NameAndDescription({
   );
 }
 
-const outcome = (
-  res: Awaited<ReturnType<typeof callAdmin<PlanView>>>,
-  setDetails: (d: Detail[]) => void,
-): SaveOutcome => {
+const outcome = (res: CallResult<PlanView>, setDetails: (d: Detail[]) => void): SaveOutcome => {
   if (!res.ok) {
-    setDetails(res.details);
-    return { ok: false, message: res.message, details: res.details };
+    setDetails(res.error.details);
+    return { ok: false, message: res.error.message, details: res.error.details };
   }
   setDetails([]);
   return { ok: true, policy: res.data.policy };
@@ -63,7 +59,7 @@ export function CreatePlanForm() {
   async function save(patch: Partial<PolicyPatch>): Promise<SaveOutcome> {
     // On create, "null" means the same as absent: only set fields are sent.
     const policy = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== null));
-    const res = await callAdmin<PlanView>("POST", "/api/v1/admin/plans", { name, description, ...policy });
+    const res = await callApi<PlanView>("POST", "/api/v1/admin/plans", { name, description, ...policy });
     const result = outcome(res, setDetails);
     if (res.ok) router.push(`/admin/plans/${encodeURIComponent(res.data.id)}`);
     return result;
@@ -106,7 +102,7 @@ export function EditPlanForm({ plan }: { plan: PlanView }) {
   };
 
   async function save(patch: Partial<PolicyPatch>): Promise<SaveOutcome> {
-    const res = await callAdmin<PlanView>("PATCH", `/api/v1/admin/plans/${encodeURIComponent(plan.id)}`, {
+    const res = await callApi<PlanView>("PATCH", `/api/v1/admin/plans/${encodeURIComponent(plan.id)}`, {
       ...ownChanges,
       ...patch,
     });
@@ -141,51 +137,23 @@ export function EditPlanForm({ plan }: { plan: PlanView }) {
 }
 
 export function DeletePlanButton({ plan }: { plan: Pick<PlanView, "id" | "name" | "organizations"> }) {
-  const router = useRouter();
-  const [open, setOpen] = useState(false);
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function confirm() {
-    setPending(true);
-    setError(null);
-    const res = await callAdmin<PlanView>("DELETE", `/api/v1/admin/plans/${encodeURIComponent(plan.id)}`);
-    setPending(false);
-    if (!res.ok) {
-      setError(res.message);
-      return;
-    }
-    setOpen(false);
-    router.push("/admin/plans");
-    router.refresh();
-  }
-
   return (
-    <>
-      <Button variant="danger" onClick={() => setOpen(true)}>
-        Delete plan
-      </Button>
-      <ConfirmDialog
-        open={open}
-        title="Delete this plan?"
-        confirmLabel="Delete plan"
-        pendingLabel="Deleting…"
-        pending={pending}
-        error={error}
-        onConfirm={confirm}
-        onCancel={() => setOpen(false)}
-      >
-        {plan.organizations > 0 ? (
-          <>
-            <strong>{plan.name}</strong> is used by {plan.organizations} organization
-            {plan.organizations === 1 ? "" : "s"}: move them to another plan first, or the deletion is refused.
-          </>
-        ) : (
-          <>
-            <strong>{plan.name}</strong> is on no organization. Deleting it cannot be undone.
-          </>
-        )}
-      </ConfirmDialog>
-    </>
+    <DeleteButton
+      path={`/api/v1/admin/plans/${encodeURIComponent(plan.id)}`}
+      then="/admin/plans"
+      label="Delete plan"
+      title="Delete this plan?"
+    >
+      {plan.organizations > 0 ? (
+        <>
+          <strong>{plan.name}</strong> is used by {plan.organizations} organization
+          {plan.organizations === 1 ? "" : "s"}: move them to another plan first, or the deletion is refused.
+        </>
+      ) : (
+        <>
+          <strong>{plan.name}</strong> is on no organization. Deleting it cannot be undone.
+        </>
+      )}
+    </DeleteButton>
   );
 }

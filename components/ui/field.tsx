@@ -36,3 +36,13 @@ export function ErrorText({ children }: { children: ReactNode }) {
     </p>
   );
 }
+
+/** A short outcome next to a form's buttons ("Saved."), read out by screen readers. */
+export function StatusText({ children }: { children: ReactNode }) {
+  if (!children) return null;
+  return (
+    <p role="status" className="text-sm text-slate-700">
+      {children}
+    </p>
+  );
+}

@@ -4,27 +4,9 @@ import { recordAudit, type RequestMeta } from "../audit/record";
 import { actorOf, type Principal } from "../auth/principal";
 import { prisma } from "../db";
 import { Prisma } from "../generated/prisma/client";
+import { mergePolicy, policyFieldsIn } from "../policy/patch";
 import type { UpdateKeyInput } from "../schemas/policy";
 import { keyViewSelect, toKeyView } from "./key-view";
-
-const POLICY_FIELDS = ["ipAllowlist", "timeWindows", "rateLimits", "quota"] as const;
-
-/**
- * The stored policy with the patch applied: a present field replaces the stored one,
- * `null` removes it (inherit again), an absent one is left alone. Keys we don't know
- * are kept, so a newer writer's fields survive an older one's patch.
- */
-function mergePolicy(stored: unknown, input: UpdateKeyInput): Record<string, unknown> {
-  const merged: Record<string, unknown> =
-    stored && typeof stored === "object" && !Array.isArray(stored) ? { ...(stored as Record<string, unknown>) } : {};
-  for (const field of POLICY_FIELDS) {
-    const value = input[field];
-    if (value === undefined) continue;
-    if (value === null) delete merged[field];
-    else merged[field] = value;
-  }
-  return merged;
-}
 
 /**
  * Change a key's name, policy, remaining uses or refill. A revoked key is final (409).
@@ -42,7 +24,7 @@ export async function updateKey(principal: Principal, id: string, input: UpdateK
 
     const data: Prisma.ApiKeyUpdateInput = {};
     if (input.name !== undefined) data.name = input.name;
-    if (POLICY_FIELDS.some((f) => input[f] !== undefined)) {
+    if (policyFieldsIn(input).length) {
       data.policy = mergePolicy(existing.policy, input) as Prisma.InputJsonValue;
     }
     if (input.remaining !== undefined) data.remaining = input.remaining;

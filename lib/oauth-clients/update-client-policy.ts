@@ -4,7 +4,7 @@ import { recordAudit, type RequestMeta } from "../audit/record";
 import { actorOf, type Principal } from "../auth/principal";
 import { prisma } from "../db";
 import type { Prisma } from "../generated/prisma/client";
-import { mergePolicy, policyFieldsIn, viewPolicy } from "../plans/policy-patch";
+import { mergePolicy, policyFieldsIn, viewPolicy } from "../policy/patch";
 import type { OAuthClientWithPolicyView, UpdateClientPolicyInput } from "../schemas/plans";
 import { clientViewSelect, toClientView } from "./client-view";
 

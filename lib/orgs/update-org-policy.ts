@@ -6,7 +6,7 @@ import { prisma } from "../db";
 import { Prisma } from "../generated/prisma/client";
 import { assertPlatformAdmin } from "../plans/admin";
 import { orgPolicySelect, toOrgPolicyView } from "../plans/org-policies";
-import { mergePolicy, policyFieldsIn } from "../plans/policy-patch";
+import { mergePolicy, policyFieldsIn } from "../policy/patch";
 import type { OrgPolicyView, UpdateOrgPolicyInput } from "../schemas/plans";
 
 const noSuchPlan = (planId: string) =>

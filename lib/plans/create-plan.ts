@@ -6,7 +6,7 @@ import type { CreatePlanInput, PlanView } from "../schemas/plans";
 import { assertPlatformAdmin } from "./admin";
 import { assertPlanNameFree, isUniqueViolation, planNameTaken } from "./name-taken";
 import { planViewSelect, toPlanView } from "./plan-view";
-import { mergePolicy, policyFieldsIn } from "./policy-patch";
+import { mergePolicy, policyFieldsIn } from "../policy/patch";
 
 /**
  * Create a plan. No data-plane eviction: no organization can be on a plan that

@@ -6,7 +6,7 @@ import { prisma } from "../db";
 import type { Prisma } from "../generated/prisma/client";
 import type { ListOrgsQuery, OrgPolicyView } from "../schemas/plans";
 import { assertPlatformAdmin } from "./admin";
-import { viewPolicy } from "./policy-patch";
+import { viewPolicy } from "../policy/patch";
 
 export const orgPolicySelect = {
   id: true,

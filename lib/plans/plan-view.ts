@@ -1,5 +1,5 @@
 import type { PlanView } from "../schemas/plans";
-import { viewPolicy } from "./policy-patch";
+import { viewPolicy } from "../policy/patch";
 
 export const planViewSelect = {
   id: true,

@@ -8,7 +8,7 @@ import type { PlanView, UpdatePlanInput } from "../schemas/plans";
 import { assertPlatformAdmin } from "./admin";
 import { assertPlanNameFree, isUniqueViolation, planNameTaken } from "./name-taken";
 import { planViewSelect, toPlanView } from "./plan-view";
-import { mergePolicy, policyFieldsIn } from "./policy-patch";
+import { mergePolicy, policyFieldsIn } from "../policy/patch";
 
 /**
  * Rename, describe or change a plan's policy. A policy change reaches every

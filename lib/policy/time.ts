@@ -3,7 +3,7 @@
 // time comes from Intl (the platform's tz database), so DST is handled by the
 // same rules as the zone itself: on a spring-forward day 02:30 never happens
 // in Berlin, on fall-back day 02:30 happens twice and both instants match.
-import type { Day, TimeWindow } from "../schemas/policy";
+import { DAY_LABELS, DAYS, type Day, type TimeWindow } from "../schemas/policy";
 
 const DAY_INDEX: Record<string, Day> = {
   Mon: "mon",
@@ -80,26 +80,15 @@ export function matchTimeWindows(windows: readonly TimeWindow[], at: number): Ti
   return null;
 }
 
-const DAY_LABEL: Record<Day, string> = {
-  mon: "Mon",
-  tue: "Tue",
-  wed: "Wed",
-  thu: "Thu",
-  fri: "Fri",
-  sat: "Sat",
-  sun: "Sun",
-};
-const WEEK: Day[] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
-
 /** "Mon–Fri 08:00–18:00 Europe/Berlin" (consecutive days as a range). */
 export function describeTimeWindow(w: TimeWindow): string {
-  const idx = [...new Set(w.days)].map((d) => WEEK.indexOf(d)).sort((a, b) => a - b);
+  const idx = [...new Set(w.days)].map((d) => DAYS.indexOf(d)).sort((a, b) => a - b);
   const parts: string[] = [];
   for (let i = 0; i < idx.length;) {
     let j = i;
     while (j + 1 < idx.length && idx[j + 1] === idx[j] + 1) j++;
-    const a = DAY_LABEL[WEEK[idx[i]]];
-    const b = DAY_LABEL[WEEK[idx[j]]];
+    const a = DAY_LABELS[DAYS[idx[i]]];
+    const b = DAY_LABELS[DAYS[idx[j]]];
     parts.push(j - i >= 2 ? `${a}–${b}` : j > i ? `${a}, ${b}` : a);
     i = j + 1;
   }

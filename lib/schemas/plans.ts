@@ -8,8 +8,6 @@ import { policySchema } from "./policy";
 
 /** ipAllowlist, timeWindows, rateLimits, quota — each nullable and optional. */
 const policyFields = policySchema.shape;
-export const POLICY_FIELDS = ["ipAllowlist", "timeWindows", "rateLimits", "quota"] as const;
-export type PolicyField = (typeof POLICY_FIELDS)[number];
 
 const nonEmpty = (v: object) => Object.keys(v).length > 0;
 const NOTHING_TO_CHANGE = "Send at least one field to change.";

@@ -5,6 +5,16 @@ import { isStrictCidr } from "../policy/ip";
 
 export const DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] as const;
 export type Day = (typeof DAYS)[number];
+/** How a day is shown: checkboxes, badges ("Mon–Fri") and simulator traces. */
+export const DAY_LABELS: Record<Day, string> = {
+  mon: "Mon",
+  tue: "Tue",
+  wed: "Wed",
+  thu: "Thu",
+  fri: "Fri",
+  sat: "Sat",
+  sun: "Sun",
+};
 
 /** "192.0.2.0/24", "2001:db8::/32", or a single address (→ /32, /128). */
 export const cidrSchema = z
@@ -81,6 +91,10 @@ const policyFields = {
     .refine((l) => !l || new Set(l.map((r) => r.windowSeconds)).size === l.length, "One limit per window length."),
   quota: quotaSchema.nullable().optional(),
 };
+
+/** The policy fields, at every level (key, OAuth client, organization, plan). */
+export const POLICY_FIELDS = ["ipAllowlist", "timeWindows", "rateLimits", "quota"] as const;
+export type PolicyField = (typeof POLICY_FIELDS)[number];
 
 /** A stored policy. `null`/absent = not set at this level (inherit). */
 export const policySchema = z.object(policyFields).strict().meta({ id: "Policy" });

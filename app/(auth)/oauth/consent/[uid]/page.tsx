@@ -2,6 +2,7 @@
 // portal session, and hands the summary over in an internal request header
 // (stripped from every client request first). The form is plain HTML: it
 // POSTs to /oauth/consent/:uid/confirm, where server.ts saves the grant.
+import Link from "next/link";
 import { headers } from "next/headers";
 import { AuthCard } from "@/components/auth/auth-card";
 import { CONSENT_HEADER, type ConsentSummary } from "@/lib/oauth/consent-summary";
@@ -19,7 +20,7 @@ export default async function ConsentPage({ params }: { params: Promise<{ uid: s
   }
   if (!summary || summary.uid !== uid) {
     return (
-      <AuthCard title="Authorization expired" footer={<a href="/portal">Back to Gatehouse</a>}>
+      <AuthCard title="Authorization expired" footer={<Link href="/portal">Back to Gatehouse</Link>}>
         <p className="text-sm text-slate-700">Start again from the application that sent you here.</p>
       </AuthCard>
     );

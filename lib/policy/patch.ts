@@ -1,9 +1,9 @@
-// PATCH semantics shared by plans, organization and OAuth-client policies —
-// the same as an API key's (lib/keys/update-key.ts): a present field replaces
-// the stored one, `null` removes it (inherit again), an absent one is left alone.
-import { POLICY_FIELDS, type PolicyField } from "../schemas/plans";
-import { readPolicy, type Policy } from "../schemas/policy";
+// PATCH semantics of a policy, the same at every level — an API key, an OAuth
+// client, an organization, a plan: a present field replaces the stored one,
+// `null` removes it (inherit again), an absent one is left alone.
+import { POLICY_FIELDS, readPolicy, type Policy, type PolicyField } from "../schemas/policy";
 
+/** The policy fields of an input; other fields (a key's name, a plan's id…) are ignored. */
 type PolicyPatch = Partial<Record<PolicyField, unknown>>;
 
 function asObject(stored: unknown): Record<string, unknown> {

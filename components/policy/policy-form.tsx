@@ -1,16 +1,16 @@
 "use client";
 
-// The four policy fields (IP allowlist, time windows, rate limits, quota) for
-// any level — a plan, an organization, an OAuth client. The key editor
-// (components/keys/policy-editor.tsx) carries the same fields plus a key's
-// name and usage cap, bound to PATCH /api/v1/keys; this one takes a value and
-// an onSave, so the caller chooses the endpoint. The two should be folded together.
+// The four policy fields (IP allowlist, time windows, rate limits, quota) at
+// any level — an API key, an OAuth client, an organization, a plan. It takes a
+// value and an onSave, so the caller chooses the endpoint; the caller's own
+// fields (a key's name and usage cap, a plan's name) go around the policy ones.
 import { useId, useState, useSyncExternalStore, type FormEvent, type ReactNode } from "react";
-import { DAYS, type Day, type Policy } from "@/lib/schemas/policy";
+import { DAY_LABELS, DAYS, POLICY_FIELDS, type Day, type Policy } from "@/lib/schemas/policy";
+import type { Detail } from "../api-client";
 import { Button } from "../ui/button";
-import { ErrorText, Field, Input, Textarea } from "../ui/field";
-import type { Detail } from "./admin-api";
+import { ErrorText, Field, Input, StatusText, Textarea } from "../ui/field";
 
+export type PolicyLevel = "key" | "client" | "organization" | "plan";
 export type PolicyPatch = {
   ipAllowlist: string[] | null;
   timeWindows: { days: Day[]; start: string; end: string; timeZone: string }[] | null;
@@ -18,6 +18,10 @@ export type PolicyPatch = {
   quota: { limit: number | string; period: "day" | "month" } | null;
 };
 export type SaveOutcome = { ok: true; policy: Policy } | { ok: false; message: string; details: Detail[] };
+
+/** What the caller's own fields are given: the problems of the last save, and a way to say they were edited. */
+export type OwnFieldsContext = { details: Detail[]; edited: () => void };
+type Slot = ReactNode | ((ctx: OwnFieldsContext) => ReactNode);
 
 type WindowRow = { id: number; days: Day[]; start: string; end: string; timeZone: string };
 type LimitRow = { id: number; limit: string; windowSeconds: string };
@@ -29,14 +33,34 @@ type FormState = {
   quotaPeriod: "day" | "month";
 };
 
-const DAY_LABEL: Record<Day, string> = {
-  mon: "Mon",
-  tue: "Tue",
-  wed: "Wed",
-  thu: "Thu",
-  fri: "Fri",
-  sat: "Sat",
-  sun: "Sun",
+/** The hints are all that depends on whose policy it is. */
+const HINTS: Record<PolicyLevel, { ip: string; rateLimits: string; quota: string; ipRows: number }> = {
+  key: {
+    ip: "Calls are allowed only from these addresses. Empty = no restriction on this key.",
+    rateLimits: "At most this many calls per window; several windows may apply at once (e.g. 10/s and 1000/h).",
+    quota: "Calls per calendar day or month (UTC). Empty = no quota on this key.",
+    ipRows: 4,
+  },
+  client: {
+    ip: "Calls are allowed only from these addresses. Empty = no restriction on this client.",
+    rateLimits: "Counted for this client; several windows may apply at once (e.g. 10/s and 1000/h).",
+    quota: "Calls per calendar day or month (UTC) for this client. Empty = no quota on this client.",
+    ipRows: 3,
+  },
+  organization: {
+    ip: "Calls are allowed only from these addresses. Empty = no restriction on this organization.",
+    rateLimits: "Counted for all of the organization's keys and clients together; several windows may apply at once.",
+    quota:
+      "Calls per calendar day or month (UTC) for the whole organization; replaces the plan's quota. Empty = the plan's quota (if any) applies.",
+    ipRows: 3,
+  },
+  plan: {
+    ip: "Calls are allowed only from these addresses. Empty = no restriction from the plan.",
+    rateLimits:
+      "Counted per key or client of every organization on the plan (unless the credential sets its own); several windows may apply at once (e.g. 10/s and 1000/h).",
+    quota: "Calls per calendar day or month (UTC) for the whole organization. Empty = no restriction from the plan.",
+    ipRows: 3,
+  },
 };
 const FIELD_LABEL: Record<string, string> = {
   days: "Days",
@@ -46,9 +70,11 @@ const FIELD_LABEL: Record<string, string> = {
   limit: "Limit",
   windowSeconds: "Window",
   period: "Period",
+  amount: "Amount",
+  interval: "Interval",
 };
-const POLICY_PATHS = ["ipAllowlist", "timeWindows", "rateLimits", "quota"];
-const selectClass = "rounded-md border border-slate-300 bg-white px-3 py-2 text-sm";
+const POLICY_PATHS: readonly string[] = POLICY_FIELDS;
+export const selectClass = "rounded-md border border-slate-300 bg-white px-3 py-2 text-sm";
 
 let nextRowId = 1;
 const rowId = () => nextRowId++;
@@ -83,8 +109,8 @@ function ipLines(text: string): string[] {
     .filter(Boolean);
 }
 
-// An empty input is sent as "" so the server names the field instead of us guessing a number.
-const toNumber = (s: string): number | string => (s.trim() === "" ? s : Number(s));
+/** An empty input is sent as "" so the server names the field instead of us guessing a number. */
+export const toNumber = (s: string): number | string => (s.trim() === "" ? s : Number(s));
 
 /** The body this form means. Empty lists clear the field (inherit), they don't mean "allow nothing". */
 function toPatch(f: FormState): PolicyPatch {
@@ -106,20 +132,23 @@ function toPatch(f: FormState): PolicyPatch {
   };
 }
 
-/** Only the fields that differ from what was loaded: a concurrent edit of another field survives. */
-function changedFields(initial: FormState, current: FormState): Partial<PolicyPatch> {
-  const a = toPatch(initial);
-  const b = toPatch(current);
+/**
+ * Only the fields of `current` that differ from `initial`: a concurrent edit of
+ * another field survives, and an unchanged counter (a key's `remaining`) is not
+ * reset to what the page loaded.
+ */
+export function changedFields<T extends object>(initial: T, current: T): Partial<T> {
   return Object.fromEntries(
-    Object.entries(b).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(a[k as keyof PolicyPatch])),
-  );
+    Object.entries(current).filter(([k, v]) => JSON.stringify(v) !== JSON.stringify(initial[k as keyof T])),
+  ) as Partial<T>;
 }
 
-function messagesFor(details: Detail[], prefix: string): string[] {
+/** The problems at `path` or below it, labelled with the sub-field they name ("Time zone: …"). */
+export function detailMessages(details: Detail[], path: string): string[] {
   return details
-    .filter((d) => d.path === prefix || d.path.startsWith(`${prefix}.`))
+    .filter((d) => d.path === path || d.path.startsWith(`${path}.`))
     .map((d) => {
-      const rest = d.path.slice(prefix.length + 1).split(".");
+      const rest = d.path.slice(path.length + 1).split(".");
       const label = FIELD_LABEL[rest[0] ?? ""];
       return label ? `${label}: ${d.message}` : d.message;
     });
@@ -136,10 +165,21 @@ export function FieldErrors({ messages, id }: { messages: string[]; id?: string 
   );
 }
 
-function Section({ title, hint, children }: { title: string; hint?: ReactNode; children: ReactNode }) {
+export function Section({
+  title,
+  hint,
+  heading: Heading = "h3",
+  children,
+}: {
+  title: string;
+  hint?: ReactNode;
+  /** The page's outline: h2 where the form is the page, h3 under a heading of its own. */
+  heading?: "h2" | "h3";
+  children: ReactNode;
+}) {
   return (
     <section className="rounded-lg border border-slate-200 bg-white p-4">
-      <h3 className="font-semibold">{title}</h3>
+      <Heading className="font-semibold">{title}</Heading>
       {hint ? <p className="mb-3 text-sm text-slate-500">{hint}</p> : null}
       {children}
     </section>
@@ -153,25 +193,38 @@ export function PolicyForm({
   onSave,
   level,
   children,
+  after,
   ownPaths = [],
   allowEmpty = false,
+  readOnly = false,
+  onDiscard,
   submitLabel = "Save policy",
   pendingLabel = "Saving…",
+  savedNotice = "Saved.",
+  sectionHeading = "h3",
   ariaLabel,
 }: {
   initial: Policy;
   /** Sends the changed fields (with whatever the caller adds) and reports the saved policy or the problems. */
   onSave: (patch: Partial<PolicyPatch>) => Promise<SaveOutcome>;
   /** Whose policy this is: only the hints' wording depends on it. */
-  level: "plan" | "organization" | "client";
-  /** Extra fields at the top of the form (e.g. a plan's name), rendered by the caller. */
-  children?: ReactNode;
+  level: PolicyLevel;
+  /** The caller's own fields before the policy fields (e.g. a plan's or key's name). */
+  children?: Slot;
+  /** The caller's own fields after the policy fields (e.g. a key's usage cap). */
+  after?: Slot;
   /** Error paths the caller shows itself (next to its own fields). */
   ownPaths?: string[];
-  /** Submit even when no policy field changed (creating something with no policy). */
+  /** Submit even when no policy field changed (the caller's own fields did, or creating something with no policy). */
   allowEmpty?: boolean;
+  /** Show the policy without letting it change: fields disabled, no buttons. */
+  readOnly?: boolean;
+  /** "Discard changes" was pressed: the caller resets its own fields. */
+  onDiscard?: () => void;
   submitLabel?: string;
   pendingLabel?: string;
+  savedNotice?: string;
+  sectionHeading?: "h2" | "h3";
   ariaLabel?: string;
 }) {
   const ids = useId();
@@ -188,7 +241,9 @@ export function PolicyForm({
     () => false,
   );
   const sentIps = ipLines(form.ipText);
-  const empty = level === "plan" ? "no restriction from the plan" : `no restriction on this ${level}`;
+  const hints = HINTS[level];
+  const own: OwnFieldsContext = { details, edited: () => setNotice(null) };
+  const slot = (s: Slot) => (typeof s === "function" ? s(own) : s);
 
   const set = (patch: Partial<FormState>) => {
     setForm((f) => ({ ...f, ...patch }));
@@ -201,7 +256,7 @@ export function PolicyForm({
 
   async function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
-    const patch = changedFields(initial, form);
+    const patch = changedFields(toPatch(initial), toPatch(form));
     setError(null);
     setDetails([]);
     setNotice(null);
@@ -220,7 +275,7 @@ export function PolicyForm({
       const next = fromPolicy(res.policy);
       setInitial(next);
       setForm(next);
-      setNotice("Saved.");
+      setNotice(savedNotice);
     } finally {
       setPending(false);
     }
@@ -235,12 +290,12 @@ export function PolicyForm({
     <form onSubmit={submit} className="space-y-4" aria-label={ariaLabel}>
       <ErrorText>{error}</ErrorText>
       <FieldErrors messages={general} />
-      <fieldset disabled={pending} className="space-y-4">
-        {children}
-        <Section title="IP allowlist" hint={`Calls are allowed only from these addresses. Empty = ${empty}.`}>
+      <fieldset disabled={readOnly || pending} className="space-y-4">
+        {slot(children)}
+        <Section title="IP allowlist" hint={hints.ip} heading={sectionHeading}>
           <Field label="Allowed IPs and CIDR ranges" hint="One per line, e.g. 203.0.113.0/24 or 2001:db8::/32.">
             <Textarea
-              rows={3}
+              rows={hints.ipRows}
               className="font-mono"
               value={form.ipText}
               onChange={(e) => set({ ipText: e.target.value })}
@@ -263,6 +318,7 @@ export function PolicyForm({
         <Section
           title="Time windows"
           hint="Calls are allowed only inside one of these windows (local time in the zone given). None = any time."
+          heading={sectionHeading}
         >
           <div className="space-y-3">
             {form.windows.map((w, i) => (
@@ -282,7 +338,7 @@ export function PolicyForm({
                           setWindow(w.id, { days: e.target.checked ? [...w.days, d] : w.days.filter((x) => x !== d) })
                         }
                       />
-                      {DAY_LABEL[d]}
+                      {DAY_LABELS[d]}
                     </label>
                   ))}
                 </div>
@@ -324,7 +380,7 @@ export function PolicyForm({
                   </Button>
                 </div>
                 <p className="mt-1 text-xs text-slate-500">HH:MM, 24-hour. An end before the start spans midnight.</p>
-                <FieldErrors messages={messagesFor(details, `timeWindows.${i}`)} />
+                <FieldErrors messages={detailMessages(details, `timeWindows.${i}`)} />
               </fieldset>
             ))}
           </div>
@@ -359,16 +415,7 @@ export function PolicyForm({
           ) : null}
         </Section>
 
-        <Section
-          title="Rate limits"
-          hint={
-            level === "organization"
-              ? "Counted for all of the organization's keys and clients together; several windows may apply at once."
-              : level === "plan"
-                ? "Counted per key or client of every organization on the plan (unless the credential sets its own); several windows may apply at once (e.g. 10/s and 1000/h)."
-                : "Counted for this client; several windows may apply at once (e.g. 10/s and 1000/h)."
-          }
-        >
+        <Section title="Rate limits" hint={hints.rateLimits} heading={sectionHeading}>
           <div className="space-y-2">
             {form.limits.map((r, i) => (
               <div key={r.id} data-testid={`rate-limit-${i + 1}`}>
@@ -402,7 +449,7 @@ export function PolicyForm({
                     Remove
                   </Button>
                 </div>
-                <FieldErrors messages={messagesFor(details, `rateLimits.${i}`)} />
+                <FieldErrors messages={detailMessages(details, `rateLimits.${i}`)} />
               </div>
             ))}
           </div>
@@ -417,16 +464,7 @@ export function PolicyForm({
           </Button>
         </Section>
 
-        <Section
-          title="Quota"
-          hint={
-            level === "client"
-              ? "Calls per calendar day or month (UTC) for this client. Empty = no quota on this client."
-              : level === "organization"
-                ? "Calls per calendar day or month (UTC) for the whole organization; replaces the plan's quota. Empty = the plan's quota (if any) applies."
-                : `Calls per calendar day or month (UTC) for the whole organization. Empty = ${empty}.`
-          }
-        >
+        <Section title="Quota" hint={hints.quota} heading={sectionHeading}>
           <div className="grid grid-cols-[12rem_10rem] items-end gap-2">
             <Field label="Quota limit">
               <Input
@@ -448,38 +486,33 @@ export function PolicyForm({
               </select>
             </Field>
           </div>
-          <FieldErrors messages={messagesFor(details, "quota")} />
+          <FieldErrors messages={detailMessages(details, "quota")} />
         </Section>
+        {slot(after)}
       </fieldset>
 
-      <div className="flex items-center gap-3">
-        <Button type="submit" disabled={pending}>
-          {pending ? pendingLabel : submitLabel}
-        </Button>
-        <Button
-          type="button"
-          variant="secondary"
-          disabled={pending}
-          onClick={() => {
-            setForm(initial);
-            setDetails([]);
-            setError(null);
-            setNotice(null);
-          }}
-        >
-          Discard changes
-        </Button>
-        {notice ? (
-          <p role="status" className="text-sm text-slate-700">
-            {notice}
-          </p>
-        ) : null}
-      </div>
+      {readOnly ? null : (
+        <div className="flex items-center gap-3">
+          <Button type="submit" disabled={pending}>
+            {pending ? pendingLabel : submitLabel}
+          </Button>
+          <Button
+            type="button"
+            variant="secondary"
+            disabled={pending}
+            onClick={() => {
+              setForm(initial);
+              setDetails([]);
+              setError(null);
+              setNotice(null);
+              onDiscard?.();
+            }}
+          >
+            Discard changes
+          </Button>
+          <StatusText>{notice}</StatusText>
+        </div>
+      )}
     </form>
   );
-}
-
-/** The caller's own fields' errors (e.g. a plan's name), in the same style. */
-export function detailMessages(details: Detail[], path: string): string[] {
-  return messagesFor(details, path);
 }
