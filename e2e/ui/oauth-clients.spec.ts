@@ -23,7 +23,7 @@ async function openClientsPage(page: Page): Promise<string> {
   await expect(page).toHaveURL(/\/[^/]+\/keys$/);
   const slug = new URL(page.url()).pathname.split("/")[1];
   const nav = page.getByRole("navigation", { name: "Main" });
-  await expect(nav.getByRole("link")).toHaveText(["API keys", "OAuth clients", "Settings"]);
+  await expect(nav.getByRole("link")).toHaveText(["API keys", "OAuth clients", "Simulator", "Settings"]);
   await nav.getByRole("link", { name: "OAuth clients" }).click();
   await expect(page).toHaveURL(new RegExp(`/${slug}/oauth-clients$`));
   await expect(page.getByRole("heading", { name: "OAuth clients", level: 1 })).toBeVisible();
