@@ -235,10 +235,19 @@ function verifyBody(
   });
   // Cached credentials without counters are answered synchronously.
   if (!(result instanceof Promise)) return answerVerify(dp, res, result);
-  return result.then((r) => answerVerify(dp, res, r));
+  return finishVerify(dp, res, result);
 }
 
 const NO_SCOPES: readonly string[] = [];
+
+// Async functions rather than .then(r => …): no closure per request.
+async function finishVerify(dp: DataPlane, res: ServerResponse, result: Promise<AccessResult>): Promise<void> {
+  answerVerify(dp, res, await result);
+}
+
+async function finishAuthz(dp: DataPlane, res: ServerResponse, result: Promise<AccessResult>): Promise<void> {
+  answerAuthz(dp, res, await result);
+}
 
 function requestIp(dp: DataPlane, req: IncomingMessage): string {
   return clientIp(req.socket.remoteAddress, req.headers["x-forwarded-for"], dp.trustProxy);
@@ -298,7 +307,7 @@ function handleAuthz(dp: DataPlane, req: IncomingMessage, res: ServerResponse, p
   req.resume();
   const result = authorizeRequest(dp, req, forwardedRequest(req, path));
   if (!(result instanceof Promise)) return answerAuthz(dp, res, result);
-  return result.then((r) => answerAuthz(dp, res, r));
+  return finishAuthz(dp, res, result);
 }
 
 /** Identity headers of an allowed call (also what gateway mode adds upstream). */

@@ -24,6 +24,9 @@ export type CountersOptions = {
   prefix: string;
 };
 
+/** Specs are prepared once per policy (lib/access/authorize.ts): remember each one's limiter. */
+const limiterOf = new WeakMap<CounterSpec, { owner: Counters; limiter: RateLimiterAbstract }>();
+
 const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
 export class Counters {
@@ -36,6 +39,8 @@ export class Counters {
   }
 
   private limiter(spec: CounterSpec): RateLimiterAbstract {
+    const cached = limiterOf.get(spec);
+    if (cached?.owner === this) return cached.limiter;
     const id = `${spec.limit}:${spec.windowSeconds}`;
     let l = this.limiters.get(id);
     if (!l) {
@@ -54,6 +59,7 @@ export class Counters {
         : memory;
       this.limiters.set(id, l);
     }
+    limiterOf.set(spec, { owner: this, limiter: l });
     return l;
   }
 
@@ -62,21 +68,20 @@ export class Counters {
     return { spec, allowed, remaining: Math.max(0, spec.limit - res.consumedPoints), resetMs };
   }
 
-  private consumeOne(spec: CounterSpec): Promise<CounterResult> {
-    return this.limiter(spec)
-      .consume(spec.subject)
-      .then(
-        (res) => this.result(spec, res, true),
-        (e: unknown) => {
-          if (e instanceof RateLimiterRes) return this.result(spec, e, false);
-          throw e;
-        },
-      );
+  // Async methods rather than .then() callbacks: no closure is created per call
+  // (this runs for every rate-limited request).
+  private async consumeOne(spec: CounterSpec): Promise<CounterResult> {
+    try {
+      return this.result(spec, await this.limiter(spec).consume(spec.subject), true);
+    } catch (e) {
+      if (e instanceof RateLimiterRes) return this.result(spec, e, false);
+      throw e;
+    }
   }
 
   /** Counts one call against every spec (all of them, even after a denial: a denied call still arrived). */
-  consume(specs: readonly CounterSpec[]): Promise<CounterResult[]> {
-    if (specs.length === 1) return this.consumeOne(specs[0]).then((r) => [r]);
+  async consume(specs: readonly CounterSpec[]): Promise<CounterResult[]> {
+    if (specs.length === 1) return [await this.consumeOne(specs[0])];
     return Promise.all(specs.map((spec) => this.consumeOne(spec)));
   }
 
