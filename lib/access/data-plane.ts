@@ -108,7 +108,13 @@ export async function createDataPlane(opts: DataPlaneOptions): Promise<DataPlane
   let redis: import("ioredis").Redis | undefined;
   if (opts.redisUrl) {
     const { Redis } = await import("ioredis");
-    redis = new Redis(opts.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+    // Auto-pipelining: the counter scripts of calls arriving in the same tick go to Redis as one
+    // write (one round trip for many requests) — the same commands, so the same atomicity.
+    redis = new Redis(opts.redisUrl, {
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 1,
+      enableAutoPipelining: true,
+    });
     // While Redis is unreachable the counters fall back to memory (insurance limiter).
     redis.on("error", () => undefined);
     await new Promise<void>((resolve) => {
