@@ -16,16 +16,15 @@
 // (non-2xx or wrong answers, crashes), never on ratios.
 import path from "node:path";
 import { createApi } from "../lib/catalog/create-api";
-import { principalForUser } from "../lib/auth/resolve-principal";
 import { createKey } from "../lib/keys/create-key";
 import { createApiSchema } from "../lib/schemas/apis";
-import { ensureUser } from "../lib/users/sign-up";
+import { oauthScheme } from "../tests/support/openapi";
 import {
   BENCH_META,
+  benchPrincipal,
   CPU_PROF,
   cpuRatio,
   freePort,
-  loadgenLabel,
   measure,
   noteUnderused,
   pinned,
@@ -35,15 +34,14 @@ import {
   ROOT,
   runBench,
   say,
+  sayRun,
   SCOPE,
-  SECONDS,
   start,
   startBare,
   startGatehouse,
   table,
   tempDir,
   waitFor,
-  WARMUP,
   type Row,
   type Target,
 } from "./lib";
@@ -64,14 +62,7 @@ const OPENAPI = {
       },
     },
   },
-  components: {
-    securitySchemes: {
-      oauth: {
-        type: "oauth2",
-        flows: { clientCredentials: { tokenUrl: "https://auth.example.test/token", scopes: { [SCOPE]: "Profile" } } },
-      },
-    },
-  },
+  components: { securitySchemes: { oauth: oauthScheme({ [SCOPE]: "Profile" }) } },
 };
 
 async function expectStatus(url: string, headers: Record<string, string>, status: number, when: string, body?: string) {
@@ -97,13 +88,7 @@ async function main() {
   // The gateway's upstream: a bare server on core 1 (registered as the API's upstreamUrl).
   const upstreamPort = await freePort();
   const db = await prepareDatabase(dataDir, async () => {
-    const { userId } = await ensureUser({
-      email: `bench-admin-${Date.now().toString(36)}@example.test`,
-      password: "bench password 123",
-      role: "admin",
-    });
-    const principal = await principalForUser(userId);
-    if (!principal) throw new Error("bench: no principal for the admin");
+    const principal = await benchPrincipal("admin");
     await createApi(
       principal,
       createApiSchema.parse({
@@ -177,11 +162,7 @@ async function main() {
     },
   } satisfies Record<string, Target>;
 
-  say(
-    `bench: node ${process.version}, ${db.mode === "server" ? "PostgreSQL server" : "embedded PGlite"}, ` +
-      `${loadgenLabel()}, ${WARMUP}s warm-up + ${SECONDS}s per target; measured server on core 0, ` +
-      "the gateway's upstream on core 1",
-  );
+  sayRun(db, "measured server on core 0, the gateway's upstream on core 1");
 
   await check(gwUrl, key, "before");
   const direct1 = await measure(targets.direct, `${targets.direct.name} (1)`);

@@ -38,6 +38,14 @@ export function say(msg: string) {
   console.log(msg);
 }
 
+/** The run's first line: node, database, load generator, timing, and where the processes run. */
+export function sayRun(db: BenchDb, placement: string) {
+  say(
+    `bench: node ${process.version}, ${db.mode === "server" ? "PostgreSQL server" : "embedded PGlite"}, ` +
+      `${loadgenLabel()}, ${WARMUP}s warm-up + ${SECONDS}s per target, ${placement}`,
+  );
+}
+
 export function fmt(n: number, digits = 0) {
   return n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 }
@@ -275,14 +283,15 @@ async function withPrisma<T>(url: string, poolMax: number, fn: () => Promise<T>)
 
 export const BENCH_META = { ip: "127.0.0.1", userAgent: "bench" };
 
-/** A new user (with their personal organization) and its principal. */
-export async function benchPrincipal(): Promise<Principal> {
+/** A new user (with their personal organization) and its principal; `admin` makes a platform admin. */
+export async function benchPrincipal(role?: "admin"): Promise<Principal> {
   const { userId } = await ensureUser({
-    email: `bench-${Date.now().toString(36)}@example.test`,
+    email: `bench-${role ? `${role}-` : ""}${Date.now().toString(36)}@example.test`,
     password: "bench password 123",
+    role,
   });
   const principal = await principalForUser(userId);
-  if (!principal) throw new Error("bench: no principal for the new user");
+  if (!principal) throw new Error(`bench: no principal for the new ${role ?? "user"}`);
   return principal;
 }
 

@@ -22,7 +22,6 @@ import {
   CPU_PROF,
   fmt,
   freePort,
-  loadgenLabel,
   mean,
   measure,
   noteUnderused,
@@ -33,7 +32,7 @@ import {
   rps,
   runBench,
   say,
-  SECONDS,
+  sayRun,
   startBare,
   startGatehouse,
   table,
@@ -41,7 +40,6 @@ import {
   TOKEN_BODY,
   TOKEN_HEADERS,
   waitFor,
-  WARMUP,
   type Target,
 } from "./lib";
 
@@ -75,10 +73,7 @@ async function main() {
     token: { name: "POST /oauth/token", server, url: `${url}/oauth/token`, ...request },
   } satisfies Record<string, Target>;
 
-  say(
-    `bench: node ${process.version}, ${db.mode === "server" ? "PostgreSQL server" : "embedded PGlite"}, ` +
-      `${loadgenLabel()}, ${WARMUP}s warm-up + ${SECONDS}s per target, servers on core 0`,
-  );
+  sayRun(db, "servers on core 0");
 
   await requestToken(url, client, "before the run");
   const bare1 = await measure(targets.bare, `${targets.bare.name} (1)`);

@@ -24,7 +24,6 @@ import {
   ensureNextBuild,
   CPU_PROF,
   freePort,
-  loadgenLabel,
   measure,
   noteUnderused,
   pinSelf,
@@ -33,15 +32,14 @@ import {
   requestToken,
   runBench,
   say,
+  sayRun,
   SCOPE,
-  SECONDS,
   startBare,
   startGatehouse,
   stopChild,
   table,
   tempDir,
   waitFor,
-  WARMUP,
   type Row,
   type Target,
 } from "./lib";
@@ -293,10 +291,7 @@ async function main() {
       : {}),
   } as Record<string, Target>;
 
-  say(
-    `bench: node ${process.version}, ${db.mode === "server" ? "PostgreSQL server" : "embedded PGlite"}, ` +
-      `${loadgenLabel()}, ${WARMUP}s warm-up + ${SECONDS}s per target, servers on core 0`,
-  );
+  sayRun(db, "servers on core 0");
 
   await checkVerify(gwUrl, key, "before");
   await checkAuthz(gwUrl, key, "before");

@@ -7,12 +7,12 @@ import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { expect, request as playwrightRequest, test, type APIRequestContext, type APIResponse } from "@playwright/test";
 import { baseURL } from "../../playwright.config";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, managementToken, newDeveloper, signIn } from "../fixtures";
+import { PETSTORE_ROUTES_BY_PATH } from "../../tests/fixtures/petstore-routes";
+import { adminClient, expectApiError as expectErrorShape, managementToken, newDeveloper } from "../fixtures";
 
 const PETSTORE_YAML = readFileSync("tests/fixtures/petstore.openapi.yaml", "utf8");
 const PETSTORE_JSON = readFileSync("tests/fixtures/petstore.openapi.json", "utf8");
 const API_FIELDS = ["basePath", "createdAt", "id", "name", "routes", "upstreamUrl"];
-const STACK_TRACE = /\bat\s+(?:\S+\s+\()?(?:file:\/\/)?[\w./\\-]*\.(?:[cm]?[jt]sx?)(?::\d+)/;
 
 type Route = {
   method: string;
@@ -22,57 +22,19 @@ type Route = {
   anonymous: boolean;
 };
 type ApiView = { id: string; name: string; basePath: string; upstreamUrl: string; routes: Route[]; createdAt: string };
-type ErrorBody = { code: string; message: string; requestId: string; details?: { path: string; message: string }[] };
-
-const PETSTORE_ROUTES: Route[] = [
-  { method: "GET", pathTemplate: "/health", operationId: "health", security: [], anonymous: true },
-  { method: "GET", pathTemplate: "/pets", operationId: "listPets", security: [["read:pets"]], anonymous: false },
-  {
-    method: "POST",
-    pathTemplate: "/pets",
-    operationId: "createPet",
-    security: [["read:pets", "write:pets"], []],
-    anonymous: false,
-  },
-  {
-    method: "GET",
-    pathTemplate: "/pets/{petId}",
-    operationId: "showPetById",
-    security: [["read:pets"]],
-    anonymous: true,
-  },
-  {
-    method: "DELETE",
-    pathTemplate: "/pets/{petId}",
-    operationId: "deletePet",
-    security: [["admin:pets"]],
-    anonymous: false,
-  },
-  { method: "GET", pathTemplate: "/stores", operationId: "listStores", security: [[]], anonymous: false },
-];
+type Detail = { path: string; message: string };
 
 const basePath = () => `/e2e-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
 
-async function expectApiError(res: APIResponse, status: number, code: string): Promise<ErrorBody> {
-  const text = await res.text();
-  expect(res.status(), text).toBe(status);
-  expect(text).not.toMatch(STACK_TRACE);
-  expect(res.headers()["content-type"]).toContain("application/json");
-  const body = JSON.parse(text) as { error: ErrorBody };
-  expect(Object.keys(body)).toEqual(["error"]);
-  expect(body.error.code).toBe(code);
-  expect(body.error.message.length).toBeGreaterThan(0);
-  expect(body.error.requestId).toMatch(/^[0-9a-f-]{36}$/);
-  return body.error;
-}
+/** The one error shape; `details` of a 422 list the problems. */
+const expectApiError = (res: APIResponse, status: number, code: string) =>
+  expectErrorShape<Detail[]>(res, status, code);
 
-/** The platform admin (created at server start from GATEHOUSE_ADMIN_*), with a management token. */
-async function adminClient(): Promise<{ ctx: APIRequestContext; headers: Record<string, string> }> {
-  const admin = await signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
-  const token = await managementToken(admin);
-  await admin.request.dispose();
-  const ctx = await playwrightRequest.newContext({ baseURL });
-  return { ctx, headers: { authorization: `Bearer ${token}` } };
+/** POST /api/v1/apis, expecting 201: the registered API. */
+async function register(ctx: APIRequestContext, headers: Record<string, string>, data: unknown): Promise<ApiView> {
+  const res = await ctx.post("/api/v1/apis", { headers, data });
+  expect(res.status(), await res.text()).toBe(201);
+  return (await res.json()) as ApiView;
 }
 
 test.describe("/api/v1/apis", () => {
@@ -80,16 +42,16 @@ test.describe("/api/v1/apis", () => {
     const { ctx, headers } = await adminClient();
     const bp = basePath();
 
-    const created = await ctx.post("/api/v1/apis", {
-      headers,
-      data: { name: "Petstore", basePath: bp, upstreamUrl: "http://pets.internal:8080", openapi: PETSTORE_YAML },
+    const api = await register(ctx, headers, {
+      name: "Petstore",
+      basePath: bp,
+      upstreamUrl: "http://pets.internal:8080",
+      openapi: PETSTORE_YAML,
     });
-    expect(created.status(), await created.text()).toBe(201);
-    const api = (await created.json()) as ApiView;
     expect(Object.keys(api).sort()).toEqual(API_FIELDS);
     expect(api).toMatchObject({ name: "Petstore", basePath: bp, upstreamUrl: "http://pets.internal:8080" });
     expect(new Date(api.createdAt).toISOString()).toBe(api.createdAt);
-    expect(api.routes).toEqual(PETSTORE_ROUTES);
+    expect(api.routes).toEqual(PETSTORE_ROUTES_BY_PATH);
 
     const list = await ctx.get("/api/v1/apis", { headers });
     expect(list.status()).toBe(200);
@@ -116,12 +78,12 @@ test.describe("/api/v1/apis", () => {
 
     // Round trip: the exported document registers an API with the same route rules.
     const bp2 = basePath();
-    const copy = await ctx.post("/api/v1/apis", {
-      headers,
-      data: { name: "Petstore copy", basePath: bp2, upstreamUrl: "https://pets.example.test", openapi: exported },
+    const copyView = await register(ctx, headers, {
+      name: "Petstore copy",
+      basePath: bp2,
+      upstreamUrl: "https://pets.example.test",
+      openapi: exported,
     });
-    expect(copy.status(), await copy.text()).toBe(201);
-    const copyView = (await copy.json()) as ApiView;
     expect(copyView.routes).toEqual(api.routes);
     const copyExport = (await (await ctx.get(`/api/v1/apis/${copyView.id}/openapi.json`, { headers })).json()) as {
       components: { securitySchemes: unknown };
@@ -142,18 +104,17 @@ test.describe("/api/v1/apis", () => {
 
   test("register without a document, then PUT /openapi in each body shape", async () => {
     const { ctx, headers } = await adminClient();
-    const created = await ctx.post("/api/v1/apis", {
-      headers,
-      data: { name: "Later", basePath: basePath(), upstreamUrl: "https://later.example.test" },
+    const api = await register(ctx, headers, {
+      name: "Later",
+      basePath: basePath(),
+      upstreamUrl: "https://later.example.test",
     });
-    expect(created.status()).toBe(201);
-    const api = (await created.json()) as ApiView;
     expect(api.routes).toEqual([]);
 
     // 1. {"openapi": <JSON text of a 3.0 document>}
     const asWrapper = await ctx.put(`/api/v1/apis/${api.id}/openapi`, { headers, data: { openapi: PETSTORE_JSON } });
     expect(asWrapper.status(), await asWrapper.text()).toBe(200);
-    expect(((await asWrapper.json()) as ApiView).routes).toEqual(PETSTORE_ROUTES);
+    expect(((await asWrapper.json()) as ApiView).routes).toEqual(PETSTORE_ROUTES_BY_PATH);
 
     // 2. YAML text with a YAML content type, a smaller document: its rules replace the previous ones.
     const small =
@@ -170,13 +131,13 @@ test.describe("/api/v1/apis", () => {
     // 3. The document itself as the JSON body.
     const asDocument = await ctx.put(`/api/v1/apis/${api.id}/openapi`, { headers, data: JSON.parse(PETSTORE_JSON) });
     expect(asDocument.status(), await asDocument.text()).toBe(200);
-    expect(((await asDocument.json()) as ApiView).routes).toEqual(PETSTORE_ROUTES);
+    expect(((await asDocument.json()) as ApiView).routes).toEqual(PETSTORE_ROUTES_BY_PATH);
 
     // An invalid re-import changes nothing.
     const bad = await ctx.put(`/api/v1/apis/${api.id}/openapi`, { headers, data: { openapi: { openapi: "3.1.0" } } });
     await expectApiError(bad, 422, "validation_failed");
     expect(((await (await ctx.get(`/api/v1/apis/${api.id}`, { headers })).json()) as ApiView).routes).toEqual(
-      PETSTORE_ROUTES,
+      PETSTORE_ROUTES_BY_PATH,
     );
     await expectApiError(
       await ctx.put("/api/v1/apis/no-such-api/openapi", { headers, data: { openapi: PETSTORE_JSON } }),

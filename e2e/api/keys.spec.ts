@@ -2,11 +2,12 @@
 // /authz, /healthz, /readyz), the OpenAPI document, and the sign-up / sign-in
 // abuse protections. Every test seeds its own users (DESIGN.md §3.10).
 import SwaggerParser from "@apidevtools/swagger-parser";
-import { expect, request as playwrightRequest, test, type APIRequestContext, type APIResponse } from "@playwright/test";
+import { expect, request as playwrightRequest, test, type APIRequestContext } from "@playwright/test";
 import { generateSecret } from "../../lib/credentials/format";
 import { baseURL } from "../../playwright.config";
 import {
   createKey,
+  expectApiError,
   managementToken,
   newDeveloper,
   PASSWORD,
@@ -17,24 +18,6 @@ import {
 } from "../fixtures";
 
 const CREATED_KEY_FIELDS = ["createdAt", "environment", "expiresAt", "id", "key", "name", "prefix", "scopes"];
-// "at /path/file.ts:12" or "at fn (file.js:3:4)": how a leaked stack trace looks.
-const STACK_TRACE = /\bat\s+(?:\S+\s+\()?(?:file:\/\/)?[\w./\\-]*\.(?:[cm]?[jt]sx?)(?::\d+)/;
-
-/** Asserts the one error shape (DESIGN.md §3.1), the status, and that nothing internal leaked. */
-async function expectApiError(res: APIResponse, status: number, code: string) {
-  const text = await res.text();
-  expect(res.status(), text).toBe(status);
-  expect(res.status()).not.toBe(500);
-  expect(text).not.toMatch(STACK_TRACE);
-  expect(res.headers()["content-type"]).toContain("application/json");
-  const body = JSON.parse(text) as { error: { code: string; message: string; requestId: string; details?: unknown } };
-  expect(Object.keys(body)).toEqual(["error"]);
-  expect(body.error.code).toBe(code);
-  expect(typeof body.error.message).toBe("string");
-  expect(body.error.message.length).toBeGreaterThan(0);
-  expect(body.error.requestId).toMatch(/^[0-9a-f-]{36}$/);
-  return body.error;
-}
 
 async function anonymous(): Promise<APIRequestContext> {
   return playwrightRequest.newContext({ baseURL });

@@ -1,9 +1,9 @@
 // REST contract of /api/v1/oauth-clients: create, list, get, rotate, revoke;
 // the one error shape; tenant isolation (404); the OpenAPI description.
 import SwaggerParser from "@apidevtools/swagger-parser";
-import { expect, request as playwrightRequest, test, type APIRequestContext, type APIResponse } from "@playwright/test";
+import { expect, request as playwrightRequest, test, type APIRequestContext } from "@playwright/test";
 import { baseURL } from "../../playwright.config";
-import { managementToken, newDeveloper, type SignedIn } from "../fixtures";
+import { expectApiError, managementToken, newDeveloper, type SignedIn } from "../fixtures";
 
 const CREATED_FIELDS = [
   "clientId",
@@ -33,7 +33,6 @@ const VIEW_FIELDS = [
 ];
 const CLIENT_ID = /^gc_[0-9A-Za-z]{24}$/;
 const CLIENT_SECRET = /^gcs_[0-9A-Za-z]{38}$/;
-const STACK_TRACE = /\bat\s+(?:\S+\s+\()?(?:file:\/\/)?[\w./\\-]*\.(?:[cm]?[jt]sx?)(?::\d+)/;
 
 const WEB_CLIENT = {
   name: "reporting",
@@ -41,20 +40,6 @@ const WEB_CLIENT = {
   redirectUris: ["https://app.example.com/callback", "http://127.0.0.1:8080/cb/"],
   scopes: ["read:profile", "view:logs"],
 };
-
-/** Asserts the one error shape (DESIGN.md §3.1), the status, and that nothing internal leaked. */
-async function expectApiError(res: APIResponse, status: number, code: string) {
-  const text = await res.text();
-  expect(res.status(), text).toBe(status);
-  expect(text).not.toMatch(STACK_TRACE);
-  expect(res.headers()["content-type"]).toContain("application/json");
-  const body = JSON.parse(text) as { error: { code: string; message: string; requestId: string; details?: unknown } };
-  expect(Object.keys(body)).toEqual(["error"]);
-  expect(body.error.code).toBe(code);
-  expect(body.error.message.length).toBeGreaterThan(0);
-  expect(body.error.requestId).toMatch(/^[0-9a-f-]{36}$/);
-  return body.error;
-}
 
 async function anonymous(): Promise<APIRequestContext> {
   return playwrightRequest.newContext({ baseURL });

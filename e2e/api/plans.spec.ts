@@ -6,12 +6,11 @@
 // changed limits taking effect on the next call.
 import SwaggerParser from "@apidevtools/swagger-parser";
 import { randomBytes } from "node:crypto";
-import { expect, request as playwrightRequest, test, type APIRequestContext, type APIResponse } from "@playwright/test";
+import { expect, request as playwrightRequest, test, type APIRequestContext } from "@playwright/test";
 import { baseURL } from "../../playwright.config";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, createKey, managementToken, newDeveloper, signIn, verify } from "../fixtures";
+import { adminToken, createKey, expectApiError, managementToken, newDeveloper, verify } from "../fixtures";
 
 type Detail = { path: string; message: string };
-type ErrorBody = { code: string; message: string; requestId: string; details?: unknown };
 type Policy = Record<string, unknown>;
 type PlanBody = {
   id: string;
@@ -35,34 +34,17 @@ type OrgBody = {
 
 const PLAN_FIELDS = ["createdAt", "description", "id", "name", "organizations", "policy", "updatedAt"];
 const ORG_FIELDS = ["createdAt", "id", "kind", "members", "name", "plan", "policy", "slug"];
-const STACK_TRACE = /\bat\s+(?:\S+\s+\()?(?:file:\/\/)?[\w./\\-]*\.(?:[cm]?[jt]sx?)(?::\d+)/;
 const planName = (tag = "e2e") => `${tag}-${Date.now().toString(36)}-${randomBytes(3).toString("hex")}`;
 const berlin = { days: ["mon", "tue", "wed", "thu", "fri"], start: "08:00", end: "18:00", timeZone: "Europe/Berlin" };
-
-async function expectApiError(res: APIResponse, status: number, code: string): Promise<ErrorBody> {
-  const text = await res.text();
-  expect(res.status(), text).toBe(status);
-  expect(text).not.toMatch(STACK_TRACE);
-  expect(res.headers()["content-type"]).toContain("application/json");
-  const body = JSON.parse(text) as { error: ErrorBody };
-  expect(Object.keys(body)).toEqual(["error"]);
-  expect(body.error.code).toBe(code);
-  expect(body.error.message.length).toBeGreaterThan(0);
-  expect(body.error.requestId).toMatch(/^[0-9a-f-]{36}$/);
-  return body.error;
-}
 
 /** A request context sending a management token. */
 async function withToken(token: string): Promise<APIRequestContext> {
   return playwrightRequest.newContext({ baseURL, extraHTTPHeaders: { authorization: `Bearer ${token}` } });
 }
 
-/** The platform admin (created at server start from GATEHOUSE_ADMIN_*), with a management token. */
+/** The platform admin's management token API. */
 async function adminApi(): Promise<APIRequestContext> {
-  const admin = await signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
-  const token = await managementToken(admin);
-  await admin.request.dispose();
-  return withToken(token);
+  return withToken(await adminToken());
 }
 
 /** A new developer: their token's API and the id of their (personal) organization. */

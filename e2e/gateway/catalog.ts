@@ -2,13 +2,17 @@
 // real management API (as the platform admin), key policy changes through
 // PATCH /api/v1/keys/{id}, a test upstream that records what it received, and a
 // raw HTTP client that can pick its source address and stream bodies.
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Readable } from "node:stream";
-import { request as playwrightRequest, type APIRequestContext } from "@playwright/test";
+import type { APIRequestContext } from "@playwright/test";
 import { baseURL } from "../../playwright.config";
-import { ADMIN_EMAIL, ADMIN_PASSWORD, managementToken, signIn } from "../fixtures";
+import { oauthScheme } from "../../tests/support/openapi";
+import { echoSeen, receive } from "../../tests/support/upstream";
+import { adminClient, managementToken, newDeveloper, type Admin, type SignedIn } from "../fixtures";
+
+export type { Seen } from "../../tests/support/upstream";
 
 export const uid = () => `${Date.now().toString(36)}${randomBytes(3).toString("hex")}`;
 
@@ -33,42 +37,41 @@ export function apiDocument(tag: string) {
       "/slow": { get: { operationId: "slow", responses: ok } },
       "/health": { get: { operationId: "health", security: [], responses: ok } },
     },
-    components: {
-      securitySchemes: {
-        oauth: {
-          type: "oauth2",
-          flows: {
-            clientCredentials: {
-              tokenUrl: "https://auth.example.test/token",
-              scopes: { [read]: "Read items", [write]: "Change items" },
-            },
-          },
-        },
-      },
-    },
+    components: { securitySchemes: { oauth: oauthScheme({ [read]: "Read items", [write]: "Change items" }) } },
   };
   return { doc, read, write };
 }
 
-export type Admin = { ctx: APIRequestContext; headers: Record<string, string>; dispose: () => Promise<void> };
-
-/** The platform admin (GATEHOUSE_ADMIN_* of the e2e server) with a management token. */
-export async function adminClient(): Promise<Admin> {
-  const admin = await signIn(ADMIN_EMAIL, ADMIN_PASSWORD);
-  const token = await managementToken(admin);
-  await admin.request.dispose();
-  const ctx = await playwrightRequest.newContext({ baseURL });
-  return { ctx, headers: { authorization: `Bearer ${token}` }, dispose: () => ctx.dispose() };
-}
+type ApiBody = { name: string; basePath: string; upstreamUrl: string; openapi?: unknown };
 
 /** POST /api/v1/apis; throws unless 201. */
-export async function registerApi(
-  admin: Admin,
-  body: { name: string; basePath: string; upstreamUrl: string; openapi?: unknown },
-): Promise<{ id: string; basePath: string }> {
+export async function registerApi(admin: Admin, body: ApiBody): Promise<{ id: string; basePath: string }> {
   const res = await admin.ctx.post("/api/v1/apis", { headers: admin.headers, data: body });
   if (res.status() !== 201) throw new Error(`POST /api/v1/apis: ${res.status()} ${await res.text()}`);
   return (await res.json()) as { id: string; basePath: string };
+}
+
+export type CatalogSetup = { admin: Admin; dev: SignedIn; token: string };
+
+/**
+ * A spec's world: the API registered by the platform admin, a new developer
+ * with a management token, and every Gatehouse process routing the API (its
+ * document has /items). Dispose `admin` and `dev.request` when done.
+ */
+export async function setUpCatalogApi(api: ApiBody, devTag: string): Promise<CatalogSetup> {
+  const admin = await adminClient();
+  let dev: SignedIn | undefined;
+  try {
+    await registerApi(admin, api);
+    dev = await newDeveloper(devTag);
+    const token = await managementToken(dev);
+    await untilRouted(`${baseURL}${api.basePath}/items`);
+    return { admin, dev, token };
+  } catch (err) {
+    await admin.dispose();
+    await dev?.request.dispose();
+    throw err;
+  }
 }
 
 /** PATCH /api/v1/keys/{id} with the key owner's management token; throws unless 200. */
@@ -76,15 +79,6 @@ export async function patchKey(request: APIRequestContext, token: string, id: st
   const res = await request.patch(`/api/v1/keys/${id}`, { headers: { authorization: `Bearer ${token}` }, data: body });
   if (res.status() !== 200) throw new Error(`PATCH /api/v1/keys/${id}: ${res.status()} ${await res.text()}`);
 }
-
-/** What the test upstream received. */
-export type Seen = {
-  method: string;
-  url: string;
-  headers: http.IncomingHttpHeaders;
-  bodyBytes: number;
-  sha256: string;
-};
 
 export type TestUpstream = { url: string; port: number; close: () => Promise<void> };
 
@@ -95,13 +89,7 @@ export type TestUpstream = { url: string; port: number; close: () => Promise<voi
  */
 export async function startTestUpstream(slowMs = 10_000): Promise<TestUpstream> {
   const server = http.createServer((req, res) => {
-    const hash = createHash("sha256");
-    let bodyBytes = 0;
-    req.on("data", (c: Buffer) => {
-      bodyBytes += c.length;
-      hash.update(c);
-    });
-    req.on("end", () => {
+    receive(req, (seen) => {
       const path = (req.url ?? "").split("?")[0];
       if (path.endsWith("/unavailable")) {
         res.writeHead(503, { "content-type": "text/plain", "retry-after": "120", "x-upstream": "yes" });
@@ -118,20 +106,7 @@ export async function startTestUpstream(slowMs = 10_000): Promise<TestUpstream> 
         res.on("close", () => clearTimeout(timer));
         return;
       }
-      const seen: Seen = {
-        method: req.method ?? "",
-        url: req.url ?? "",
-        headers: req.headers,
-        bodyBytes,
-        sha256: hash.digest("hex"),
-      };
-      const text = JSON.stringify(seen);
-      res.writeHead(200, {
-        "content-type": "application/json",
-        "content-length": Buffer.byteLength(text),
-        "x-upstream": "yes",
-      });
-      res.end(text);
+      echoSeen(res, seen);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));

@@ -10,8 +10,8 @@
 // server trusts 127.0.0.1, where this test's "proxy" connects from).
 import { expect, test } from "@playwright/test";
 import { baseURL } from "../../playwright.config";
-import { createKey, managementToken, newDeveloper, type SignedIn } from "../fixtures";
-import { adminClient, apiDocument, patchKey, registerApi, uid, untilRouted, type Admin } from "./catalog";
+import { createKey, type Admin, type SignedIn } from "../fixtures";
+import { apiDocument, patchKey, setUpCatalogApi, uid } from "./catalog";
 import { envoy, traefik, type ClientRequest, type ProxyOutcome } from "./forward-auth";
 
 test.describe.configure({ mode: "default" });
@@ -28,17 +28,11 @@ for (const proxy of ["traefik", "envoy"] as const) {
     let readKey: { id: string; key: string };
 
     test.beforeAll(async () => {
-      admin = await adminClient();
-      await registerApi(admin, {
-        name: `${proxy} ${tag}`,
-        basePath: base,
-        upstreamUrl: "http://127.0.0.1:9",
-        openapi: doc,
-      });
-      dev = await newDeveloper(proxy);
-      token = await managementToken(dev);
+      ({ admin, dev, token } = await setUpCatalogApi(
+        { name: `${proxy} ${tag}`, basePath: base, upstreamUrl: "http://127.0.0.1:9", openapi: doc },
+        proxy,
+      ));
       readKey = await createKey(dev.request, token, { name: `${proxy} read`, scopes: [read] });
-      await untilRouted(`${baseURL}${base}/items`);
     });
 
     test.afterAll(async () => {

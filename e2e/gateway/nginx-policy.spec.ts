@@ -5,34 +5,23 @@
 // make it a 500), and a key's IP allowlist is checked against the client's real
 // address — the e2e server trusts NGINX (GATEHOUSE_TRUSTED_PROXIES=127.0.0.1),
 // and the test connects from other loopback addresses (127.0.0.2, 127.0.0.3).
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { expect, test } from "@playwright/test";
 import { baseURL } from "../../playwright.config";
-import { createKey, managementToken, newDeveloper, type SignedIn } from "../fixtures";
+import { createKey, type Admin, type SignedIn } from "../fixtures";
 import {
-  adminClient,
   apiDocument,
   patchKey,
   rawRequest,
-  registerApi,
+  setUpCatalogApi,
   startTestUpstream,
   uid,
-  untilRouted,
-  type Admin,
   type RawResponse,
   type Seen,
   type TestUpstream,
 } from "./catalog";
-import { findNginx, freePort, renderNginxConf, startNginx, type Nginx } from "./nginx";
+import { attachErrorLogOnFailure, findNginxOrWarn, startDocumentedNginx, type DocumentedNginx } from "./nginx";
 
-const nginxBin = findNginx();
-if (!nginxBin) {
-  const line = "NGINX policy e2e SKIPPED: nginx is not on PATH (apt-get install nginx, or set NGINX_BIN)";
-  if (process.env.CI) throw new Error(`${line} — not allowed with CI set`);
-  console.warn(`\n⚠⚠⚠ ${line} ⚠⚠⚠\n`);
-}
+const nginxBin = findNginxOrWarn("NGINX policy e2e");
 
 test.describe.configure({ mode: "default" });
 
@@ -42,9 +31,8 @@ test.describe("NGINX auth_request with catalog route rules, rate limits and IP a
   const tag = uid();
   const { doc, read, write } = apiDocument(tag);
   const base = `/ngx-${tag}`;
-  let dir: string;
   let upstream: TestUpstream;
-  let nginx: Nginx;
+  let nginx: DocumentedNginx;
   let gw: string;
   let admin: Admin;
   let dev: SignedIn;
@@ -53,28 +41,21 @@ test.describe("NGINX auth_request with catalog route rules, rate limits and IP a
   let fullKey: { id: string; key: string };
 
   test.beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), "gatehouse-nginx-policy-"));
     upstream = await startTestUpstream();
-    const listen = await freePort();
-    const conf = renderNginxConf({
-      gatehouse: new URL(baseURL).host,
-      upstream: `127.0.0.1:${upstream.port}`,
-      listen,
-      dir,
-      catalogBasePath: base,
-    });
-    await writeFile(path.join(dir, "nginx.conf"), conf);
-    nginx = await startNginx(nginxBin!, dir, listen);
-    gw = `http://127.0.0.1:${listen}`;
+    nginx = await startDocumentedNginx(
+      nginxBin!,
+      { gatehouse: new URL(baseURL).host, upstream: `127.0.0.1:${upstream.port}`, catalogBasePath: base },
+      "gatehouse-nginx-policy-",
+    );
+    gw = nginx.url;
 
-    admin = await adminClient();
-    await registerApi(admin, { name: `NGINX ${tag}`, basePath: base, upstreamUrl: upstream.url, openapi: doc });
-    dev = await newDeveloper("nginx-policy");
-    token = await managementToken(dev);
+    // Waits on Gatehouse's own port (it proxies catalog APIs too): a 401 there means the route table has the API.
+    ({ admin, dev, token } = await setUpCatalogApi(
+      { name: `NGINX ${tag}`, basePath: base, upstreamUrl: upstream.url, openapi: doc },
+      "nginx-policy",
+    ));
     readKey = await createKey(dev.request, token, { name: "ngx read", scopes: [read] });
     fullKey = await createKey(dev.request, token, { name: "ngx full", scopes: [read, write] });
-    // Gatehouse's own port proxies catalog APIs too: a 401 there means the route table has the API.
-    await untilRouted(`${baseURL}${base}/items`);
   });
 
   test.afterAll(async () => {
@@ -82,14 +63,9 @@ test.describe("NGINX auth_request with catalog route rules, rate limits and IP a
     await upstream?.close();
     await admin?.dispose();
     await dev?.request.dispose();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  test.afterEach(async ({}, testInfo) => {
-    if (testInfo.status !== testInfo.expectedStatus && nginx) {
-      await testInfo.attach("nginx error.log", { body: await nginx.errorLog(), contentType: "text/plain" });
-    }
-  });
+  test.afterEach(({}, testInfo) => attachErrorLogOnFailure(nginx, testInfo));
 
   const bearer = (k: { key: string }) => ({ authorization: `Bearer ${k.key}` });
 

@@ -1,30 +1,21 @@
 // A real NGINX with `auth_request` → Gatehouse /authz in front of an echo
 // upstream, running the documented configuration (docs/gateways/nginx.conf).
 // Keys are created through the real management API.
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
 import { expect, test, type APIRequestContext } from "@playwright/test";
 import { generateSecret, PREFIXES } from "../../lib/credentials/format";
 import { baseURL } from "../../playwright.config";
 import { createKey, managementToken, newDeveloper, type SignedIn } from "../fixtures";
 import {
-  findNginx,
-  freePort,
-  renderNginxConf,
-  startNginx,
+  attachErrorLogOnFailure,
+  findNginxOrWarn,
+  startDocumentedNginx,
   startUpstream,
+  type DocumentedNginx,
   type Echo,
-  type Nginx,
   type Upstream,
 } from "./nginx";
 
-const nginxBin = findNginx();
-if (!nginxBin) {
-  const line = "NGINX gateway e2e SKIPPED: nginx is not on PATH (apt-get install nginx, or set NGINX_BIN)";
-  if (process.env.CI) throw new Error(`${line} — not allowed with CI set`);
-  console.warn(`\n⚠⚠⚠ ${line} ⚠⚠⚠\n`);
-}
+const nginxBin = findNginxOrWarn("NGINX gateway e2e");
 
 // One NGINX for the file: its tests run in order in one worker.
 test.describe.configure({ mode: "default" });
@@ -32,27 +23,20 @@ test.describe.configure({ mode: "default" });
 test.describe("NGINX auth_request → Gatehouse /authz", () => {
   test.skip(!nginxBin, "nginx is not on PATH");
 
-  let dir: string;
   let upstream: Upstream;
-  let nginx: Nginx;
+  let nginx: DocumentedNginx;
   let gw: string;
   let dev: SignedIn;
   let token: string;
   let orgKey: { id: string; key: string };
 
   test.beforeAll(async () => {
-    dir = await mkdtemp(path.join(os.tmpdir(), "gatehouse-nginx-"));
     upstream = await startUpstream();
-    const listen = await freePort();
-    const conf = renderNginxConf({
+    nginx = await startDocumentedNginx(nginxBin!, {
       gatehouse: new URL(baseURL).host,
       upstream: `127.0.0.1:${upstream.port}`,
-      listen,
-      dir,
     });
-    await writeFile(path.join(dir, "nginx.conf"), conf);
-    nginx = await startNginx(nginxBin!, dir, listen);
-    gw = `http://127.0.0.1:${listen}`;
+    gw = nginx.url;
 
     dev = await newDeveloper("nginx");
     token = await managementToken(dev);
@@ -63,14 +47,9 @@ test.describe("NGINX auth_request → Gatehouse /authz", () => {
     await nginx?.stop();
     await upstream?.close();
     await dev?.request.dispose();
-    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  test.afterEach(async ({}, testInfo) => {
-    if (testInfo.status !== testInfo.expectedStatus && nginx) {
-      await testInfo.attach("nginx error.log", { body: await nginx.errorLog(), contentType: "text/plain" });
-    }
-  });
+  test.afterEach(({}, testInfo) => attachErrorLogOnFailure(nginx, testInfo));
 
   async function call(request: APIRequestContext, p: string, headers: Record<string, string> = {}) {
     const res = await request.get(`${gw}${p}`, { headers, maxRedirects: 0 });

@@ -4,9 +4,12 @@
 import net from "node:net";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import http from "node:http";
+import os from "node:os";
 import path from "node:path";
+import type { TestInfo } from "@playwright/test";
+import { freePort } from "../../lib/free-port";
 
 export const DOC_CONF = path.resolve(import.meta.dirname, "../../docs/gateways/nginx.conf");
 
@@ -17,7 +20,16 @@ export function findNginx(): string | null {
   return r.status === 0 && r.stdout.trim() ? r.stdout.trim() : null;
 }
 
-export { freePort } from "../../lib/free-port";
+/** findNginx() for a spec file; when missing, a loud warning (`what` is skipped), or an error with CI set. */
+export function findNginxOrWarn(what: string): string | null {
+  const bin = findNginx();
+  if (!bin) {
+    const line = `${what} SKIPPED: nginx is not on PATH (apt-get install nginx, or set NGINX_BIN)`;
+    if (process.env.CI) throw new Error(`${line} — not allowed with CI set`);
+    console.warn(`\n⚠⚠⚠ ${line} ⚠⚠⚠\n`);
+  }
+  return bin;
+}
 
 /** What the upstream saw: the identity headers NGINX added, and the request itself. */
 export type Echo = {
@@ -178,4 +190,40 @@ export async function startNginx(bin: string, dir: string, port: number, timeout
   }
   await stop();
   throw new Error(`nginx did not listen on ${port} within ${timeoutMs} ms:\n${output}\n${await errorLog()}`);
+}
+
+export type DocumentedNginx = Nginx & { url: string };
+
+/**
+ * nginx running docs/gateways/nginx.conf for these addresses on a free port,
+ * its config, temp files and logs in a new temp dir (`dirPrefix`), which
+ * `stop` removes.
+ */
+export async function startDocumentedNginx(
+  bin: string,
+  addresses: Omit<NginxAddresses, "listen" | "dir">,
+  dirPrefix = "gatehouse-nginx-",
+): Promise<DocumentedNginx> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), dirPrefix));
+  const removeDir = () => rm(dir, { recursive: true, force: true });
+  try {
+    const listen = await freePort();
+    await writeFile(path.join(dir, "nginx.conf"), renderNginxConf({ ...addresses, listen, dir }));
+    const nginx = await startNginx(bin, dir, listen);
+    const stop = async () => {
+      await nginx.stop();
+      await removeDir();
+    };
+    return { ...nginx, stop, url: `http://127.0.0.1:${listen}` };
+  } catch (err) {
+    await removeDir();
+    throw err;
+  }
+}
+
+/** For `test.afterEach`: a failed test gets nginx's error.log attached. */
+export async function attachErrorLogOnFailure(nginx: Nginx | undefined, testInfo: TestInfo): Promise<void> {
+  if (testInfo.status !== testInfo.expectedStatus && nginx) {
+    await testInfo.attach("nginx error.log", { body: await nginx.errorLog(), contentType: "text/plain" });
+  }
 }

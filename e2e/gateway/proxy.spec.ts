@@ -4,22 +4,20 @@
 // called and never the credential, upstream errors pass through, a silent
 // upstream is a 504 (the e2e server runs with GATEHOUSE_UPSTREAM_TIMEOUT_MS=1500),
 // bodies stream, and a key's rate limit answers 429 with Retry-After.
-import { createHash, randomBytes } from "node:crypto";
-import { Readable } from "node:stream";
 import { expect, test } from "@playwright/test";
 import { baseURL } from "../../playwright.config";
-import { createKey, managementToken, newDeveloper, type SignedIn } from "../fixtures";
+import { randomUpload } from "../../tests/support/upstream";
+import { createKey, type Admin, type SignedIn } from "../fixtures";
 import { startGateway } from "../support/gateway-process";
 import {
-  adminClient,
   apiDocument,
   patchKey,
   rawRequest,
   registerApi,
+  setUpCatalogApi,
   startTestUpstream,
   uid,
   untilRouted,
-  type Admin,
   type Seen,
   type TestUpstream,
 } from "./catalog";
@@ -42,13 +40,12 @@ test.describe("gateway mode: Gatehouse proxies catalog APIs", () => {
 
   test.beforeAll(async () => {
     upstream = await startTestUpstream(UPSTREAM_TIMEOUT_MS * 4);
-    admin = await adminClient();
-    await registerApi(admin, { name: `Gateway ${tag}`, basePath: base, upstreamUrl: upstream.url, openapi: doc });
-    dev = await newDeveloper("gateway");
-    token = await managementToken(dev);
+    ({ admin, dev, token } = await setUpCatalogApi(
+      { name: `Gateway ${tag}`, basePath: base, upstreamUrl: upstream.url, openapi: doc },
+      "gateway",
+    ));
     full = await createKey(dev.request, token, { name: "gw full", scopes: [read, write] });
     readOnly = await createKey(dev.request, token, { name: "gw read", scopes: [read] });
-    await untilRouted(`${baseURL}${base}/items`);
   });
 
   test.afterAll(async () => {
@@ -164,26 +161,16 @@ test.describe("gateway mode: Gatehouse proxies catalog APIs", () => {
 
   test("a multi-megabyte upload streams through intact (chunked, no Content-Length)", async () => {
     const size = 32 * 1024 * 1024;
-    const chunk = randomBytes(64 * 1024);
-    const hash = createHash("sha256");
-    let sent = 0;
-    const body = new Readable({
-      read() {
-        if (sent >= size) return void this.push(null);
-        sent += chunk.length;
-        hash.update(chunk);
-        this.push(chunk);
-      },
-    });
+    const upload = randomUpload(size, 64 * 1024);
     const res = await rawRequest(`${baseURL}${base}/upload`, {
       method: "PUT",
       headers: { authorization: `Bearer ${full.key}`, "content-type": "application/octet-stream" },
-      body,
+      body: upload.body,
     });
     expect(res.status, res.text.slice(0, 300)).toBe(200);
     const seen = JSON.parse(res.text) as Seen;
     expect(seen.bodyBytes).toBe(size);
-    expect(seen.sha256).toBe(hash.digest("hex"));
+    expect(seen.sha256).toBe(upload.sha256());
     expect(seen.headers["content-type"]).toBe("application/octet-stream");
   });
 

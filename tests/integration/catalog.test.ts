@@ -3,9 +3,7 @@
 // and validation errors that write nothing, and the catalog change event.
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
-import pg from "pg";
 import { describe, expect, inject, it } from "vitest";
-import { credentialEvents, NOTIFY_CHANNEL, type CredentialChange } from "../../lib/access/events";
 import { ApiError } from "../../lib/api/errors";
 import { verifyAuditChain } from "../../lib/audit/record";
 import { createApi } from "../../lib/catalog/create-api";
@@ -15,7 +13,9 @@ import { importOpenApi } from "../../lib/catalog/import-openapi";
 import { getApi, listApis } from "../../lib/catalog/list-apis";
 import { prisma } from "../../lib/db";
 import { createApiSchema, importOpenApiSchema } from "../../lib/schemas/apis";
+import { captureEvents, listenForChanges } from "../support/events";
 import { createPrincipal, meta } from "../support/factories";
+import { oauthScheme } from "../support/openapi";
 
 const PETSTORE_YAML = readFileSync("tests/fixtures/petstore.openapi.yaml", "utf8");
 const uid = () => randomBytes(4).toString("hex");
@@ -48,15 +48,7 @@ function ownDoc(tag = uid()) {
       },
       components: {
         securitySchemes: {
-          oauth: {
-            type: "oauth2",
-            flows: {
-              clientCredentials: {
-                tokenUrl: "https://auth.example.test/token",
-                scopes: { [read]: `Read ${tag} items`, "read:profile": "Overridden? No." },
-              },
-            },
-          },
+          oauth: oauthScheme({ [read]: `Read ${tag} items`, "read:profile": "Overridden? No." }),
           key: { type: "apiKey", name: "X-API-Key", in: "header" },
         },
       },
@@ -67,17 +59,6 @@ function ownDoc(tag = uid()) {
 const admin = () => createPrincipal({ role: "admin" });
 const input = (extra: Record<string, unknown> = {}) =>
   createApiSchema.parse({ name: "Items", basePath: basePath(), upstreamUrl: "http://items.internal:8080", ...extra });
-
-async function captureEvents<T>(fn: () => Promise<T>): Promise<{ result: T; events: CredentialChange[] }> {
-  const events: CredentialChange[] = [];
-  const listener = (c: CredentialChange) => events.push(c);
-  credentialEvents().on("change", listener);
-  try {
-    return { result: await fn(), events };
-  } finally {
-    credentialEvents().off("change", listener);
-  }
-}
 
 describe("register an API with its OpenAPI document", () => {
   it("stores the API, route rules, schemes and document; creates only unknown scopes; audits; emits", async () => {
@@ -313,13 +294,7 @@ describe("re-import, export, delete", () => {
 
 describe.runIf(inject("databaseMode") === "server")("catalog changes reach other processes (NOTIFY)", () => {
   it("create, import and delete each NOTIFY {kind: catalog} on commit; a rolled-back change does not", async () => {
-    const listener = new pg.Client({ connectionString: inject("databaseUrl") });
-    await listener.connect();
-    const received: unknown[] = [];
-    listener.on("notification", (n) => {
-      if (n.channel === NOTIFY_CHANNEL && n.payload) received.push(JSON.parse(n.payload));
-    });
-    await listener.query(`LISTEN ${NOTIFY_CHANNEL}`);
+    const { received, end } = await listenForChanges(inject("databaseUrl"));
     try {
       const p = await admin();
       const api = await createApi(p, input({ openapi: PETSTORE_YAML }), meta);
@@ -333,17 +308,17 @@ describe.runIf(inject("databaseMode") === "server")("catalog changes reach other
       await importOpenApi(p, api.id, importOpenApiSchema.parse({ openapi: PETSTORE_YAML }), meta);
       await deleteApi(p, api.id, meta);
       const deadline = Date.now() + 2000;
-      while (received.filter((c) => (c as CredentialChange).kind === "catalog").length < 3 && Date.now() < deadline) {
+      while (received.filter((c) => c.kind === "catalog").length < 3 && Date.now() < deadline) {
         await new Promise((r) => setTimeout(r, 20));
       }
       await new Promise((r) => setTimeout(r, 100)); // room for a wrong fourth one to arrive
-      expect(received.filter((c) => (c as CredentialChange).kind === "catalog")).toEqual([
+      expect(received.filter((c) => c.kind === "catalog")).toEqual([
         { kind: "catalog" },
         { kind: "catalog" },
         { kind: "catalog" },
       ]);
     } finally {
-      await listener.end();
+      await end();
     }
   });
 });

@@ -3,7 +3,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDataPlane, type DataPlane } from "../../lib/access/data-plane";
 import { decide } from "../../lib/access/decide";
-import { credentialEvents, type CredentialChange } from "../../lib/access/events";
 import { verifyAuditChain } from "../../lib/audit/record";
 import { hashSecret } from "../../lib/credentials/format";
 import { prisma } from "../../lib/db";
@@ -13,6 +12,7 @@ import { revokeKey } from "../../lib/keys/revoke-key";
 import { updateKey } from "../../lib/keys/update-key";
 import { createKeySchema } from "../../lib/schemas/keys";
 import { updateKeySchema } from "../../lib/schemas/policy";
+import { captureEvents } from "../support/events";
 import { createPrincipal, meta } from "../support/factories";
 
 const berlinWeekdays = {
@@ -143,15 +143,10 @@ describe("updateKey", () => {
     expect((await decide(dp.store, { credential: key.key })).code).toBe("VALID");
     expect(dp.store.peek(hash)).toBeTruthy(); // cached by the verify above
 
-    const seen: CredentialChange[] = [];
-    const listener = (c: CredentialChange) => seen.push(c);
-    credentialEvents().on("change", listener);
-    try {
-      await updateKey(p, key.id, patch({ rateLimits: [{ limit: 1, windowSeconds: 1 }] }), meta);
-    } finally {
-      credentialEvents().off("change", listener);
-    }
-    expect(seen).toContainEqual({ kind: "api_key", hash });
+    const { events } = await captureEvents(() =>
+      updateKey(p, key.id, patch({ rateLimits: [{ limit: 1, windowSeconds: 1 }] }), meta),
+    );
+    expect(events).toContainEqual({ kind: "api_key", hash });
     expect(dp.store.peek(hash)).toBeUndefined();
   });
 

@@ -5,7 +5,6 @@
 // applying to a key of an organization on it, changes taking effect on the next call.
 import { randomBytes } from "node:crypto";
 import { NextRequest } from "next/server";
-import pg from "pg";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import * as adminOrgRoute from "../../app/api/v1/admin/orgs/[id]/route";
 import * as adminOrgsRoute from "../../app/api/v1/admin/orgs/route";
@@ -14,7 +13,6 @@ import * as adminPlansRoute from "../../app/api/v1/admin/plans/route";
 import * as clientRoute from "../../app/api/v1/oauth-clients/[id]/route";
 import { authorize } from "../../lib/access/authorize";
 import { createDataPlane, type DataPlane } from "../../lib/access/data-plane";
-import { credentialEvents, NOTIFY_CHANNEL, type CredentialChange } from "../../lib/access/events";
 import type { Principal } from "../../lib/auth/principal";
 import { verifyAuditChain } from "../../lib/audit/record";
 import { prisma } from "../../lib/db";
@@ -38,6 +36,7 @@ import {
   updatePlanSchema,
 } from "../../lib/schemas/plans";
 import { createToken } from "../../lib/tokens/create-token";
+import { captureEvents, listenForChanges } from "../support/events";
 import { createPrincipal, meta } from "../support/factories";
 
 const uid = () => randomBytes(4).toString("hex");
@@ -53,17 +52,6 @@ const berlinWeekdays = {
 /** What a route handler does: parse with the schema, then call the domain function. */
 const newPlan = (p: Principal, body: Record<string, unknown> = {}) =>
   createPlan(p, createPlanSchema.parse({ name: planName(), ...body }), meta);
-
-async function captureEvents<T>(fn: () => Promise<T>): Promise<{ result: T; events: CredentialChange[] }> {
-  const events: CredentialChange[] = [];
-  const listener = (c: CredentialChange) => events.push(c);
-  credentialEvents().on("change", listener);
-  try {
-    return { result: await fn(), events };
-  } finally {
-    credentialEvents().off("change", listener);
-  }
-}
 
 const confidentialClient = (p: Principal) =>
   createClient(
@@ -680,13 +668,7 @@ describe("REST handlers", () => {
 
 describe.runIf(inject("databaseMode") === "server")("policy changes reach other processes (NOTIFY)", () => {
   it("plan, organization and client policy changes NOTIFY on commit; a refused change does not", async () => {
-    const listener = new pg.Client({ connectionString: inject("databaseUrl") });
-    await listener.connect();
-    const received: CredentialChange[] = [];
-    listener.on("notification", (n) => {
-      if (n.channel === NOTIFY_CHANNEL && n.payload) received.push(JSON.parse(n.payload) as CredentialChange);
-    });
-    await listener.query(`LISTEN ${NOTIFY_CHANNEL}`);
+    const { received, end } = await listenForChanges(inject("databaseUrl"));
     try {
       const p = await admin();
       const dev = await createPrincipal();
@@ -709,7 +691,7 @@ describe.runIf(inject("databaseMode") === "server")("policy changes reach other 
         { kind: "oauth_client", clientId: client.clientId },
       ]);
     } finally {
-      await listener.end();
+      await end();
     }
   });
 });

@@ -1,10 +1,9 @@
 // Gateway mode (lib/access/proxy.ts) over real HTTP: a node:http server with
 // the data-plane routes and the proxy in front of a real upstream, on a real
 // database with an API registered through lib/catalog (OpenAPI import).
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDataPlane, type DataPlane } from "../../lib/access/data-plane";
 import { createDataPlaneRoutes } from "../../lib/access/http";
@@ -15,15 +14,14 @@ import { createKey } from "../../lib/keys/create-key";
 import { createApiSchema } from "../../lib/schemas/apis";
 import { createKeySchema } from "../../lib/schemas/keys";
 import { createPrincipal, meta } from "../support/factories";
+import { oauthScheme } from "../support/openapi";
+import { echoSeen, randomUpload, receive, type Seen } from "../support/upstream";
 
 const TIMEOUT_MS = 400;
 const tag = randomBytes(4).toString("hex");
 const READ = `gw${tag}:read`;
 const WRITE = `gw${tag}:write`;
 const BASE = `/gw-${tag}`;
-
-/** What the upstream saw. */
-type Seen = { method: string; url: string; headers: http.IncomingHttpHeaders; bodyBytes: number; sha256: string };
 
 let upstream: http.Server;
 let upstreamUrl: string;
@@ -38,20 +36,7 @@ const seen: Seen[] = [];
 
 function startUpstream(): Promise<http.Server> {
   const s = http.createServer((req, res) => {
-    const hash = createHash("sha256");
-    let bodyBytes = 0;
-    req.on("data", (c: Buffer) => {
-      bodyBytes += c.length;
-      hash.update(c);
-    });
-    req.on("end", () => {
-      const entry: Seen = {
-        method: req.method ?? "",
-        url: req.url ?? "",
-        headers: req.headers,
-        bodyBytes,
-        sha256: hash.digest("hex"),
-      };
+    receive(req, (entry) => {
       seen.push(entry);
       const path = (req.url ?? "").split("?")[0];
       if (path.endsWith("/unavailable")) {
@@ -89,13 +74,7 @@ function startUpstream(): Promise<http.Server> {
         pump();
         return;
       }
-      const text = JSON.stringify(entry);
-      res.writeHead(200, {
-        "content-type": "application/json",
-        "content-length": Buffer.byteLength(text),
-        "x-upstream": "yes",
-      });
-      res.end(text);
+      echoSeen(res, entry);
     });
   });
   return new Promise((resolve) => s.listen(0, "127.0.0.1", () => resolve(s)));
@@ -121,19 +100,7 @@ const doc = {
     "/slow": { get: { responses: { "200": { description: "ok" } } } },
     "/ping": { get: { security: [], responses: { "200": { description: "ok" } } } },
   },
-  components: {
-    securitySchemes: {
-      oauth: {
-        type: "oauth2",
-        flows: {
-          clientCredentials: {
-            tokenUrl: "https://auth.example.test/token",
-            scopes: { [READ]: "Read", [WRITE]: "Write" },
-          },
-        },
-      },
-    },
-  },
+  components: { securitySchemes: { oauth: oauthScheme({ [READ]: "Read", [WRITE]: "Write" }) } },
 };
 
 beforeAll(async () => {
@@ -286,17 +253,7 @@ describe("gateway mode", () => {
 
   it("streams a 128 MiB chunked upload intact with flat memory, and a large response", async () => {
     const size = 128 * 1024 * 1024;
-    const hash = createHash("sha256");
-    let sent = 0;
-    const chunk = randomBytes(256 * 1024);
-    const body = new Readable({
-      read() {
-        if (sent >= size) return void this.push(null);
-        sent += chunk.length;
-        hash.update(chunk);
-        this.push(chunk);
-      },
-    });
+    const upload = randomUpload(size, 256 * 1024);
     // Client, proxy and upstream share this process: a buffering proxy would hold the whole body here.
     // Streaming, the peak is chunks waiting for GC: measured ~30 MiB for 50 MiB and for 200 MiB alike.
     const memory = () => process.memoryUsage().arrayBuffers + process.memoryUsage().heapUsed;
@@ -311,12 +268,12 @@ describe("gateway mode", () => {
         res.on("end", () => resolve({ status: res.statusCode ?? 0, text }));
       });
       req.on("error", reject);
-      body.pipe(req);
+      upload.body.pipe(req);
     }).finally(() => clearInterval(sampler));
     expect(status.status).toBe(200);
     const s = JSON.parse(status.text) as Seen;
     expect(s.bodyBytes).toBe(size);
-    expect(s.sha256).toBe(hash.digest("hex"));
+    expect(s.sha256).toBe(upload.sha256());
     expect(s.headers["transfer-encoding"]).toBe("chunked");
     expect(peak - before, `memory grew by ${((peak - before) / 1048576).toFixed(1)} MiB`).toBeLessThan(size / 2);
 

@@ -14,6 +14,7 @@ import {
   type ParsedRoute,
   type Problem,
 } from "../../lib/catalog/parse-openapi";
+import { PETSTORE_ROUTES } from "../fixtures/petstore-routes";
 
 const YAML_31 = readFileSync("tests/fixtures/petstore.openapi.yaml", "utf8");
 const JSON_30 = readFileSync("tests/fixtures/petstore.openapi.json", "utf8");
@@ -35,34 +36,6 @@ const route = (routes: ParsedRoute[], method: string, path: string) => {
   if (!found) throw new Error(`no route ${method} ${path} in ${JSON.stringify(routes)}`);
   return found;
 };
-
-/** The rules the pet store fixtures describe (both versions describe the same API). */
-const PETSTORE_ROUTES: ParsedRoute[] = [
-  { method: "GET", pathTemplate: "/pets", operationId: "listPets", security: [["read:pets"]], anonymous: false },
-  {
-    method: "POST",
-    pathTemplate: "/pets",
-    operationId: "createPet",
-    security: [["read:pets", "write:pets"], []],
-    anonymous: false,
-  },
-  {
-    method: "GET",
-    pathTemplate: "/pets/{petId}",
-    operationId: "showPetById",
-    security: [["read:pets"]],
-    anonymous: true,
-  },
-  {
-    method: "DELETE",
-    pathTemplate: "/pets/{petId}",
-    operationId: "deletePet",
-    security: [["admin:pets"]],
-    anonymous: false,
-  },
-  { method: "GET", pathTemplate: "/health", operationId: "health", security: [], anonymous: true },
-  { method: "GET", pathTemplate: "/stores", operationId: "listStores", security: [[]], anonymous: false },
-];
 
 const doc = (version: string, extra: Record<string, unknown> = {}) => ({
   openapi: version,
