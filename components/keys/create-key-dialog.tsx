@@ -5,8 +5,11 @@ import { Button } from "../ui/button";
 import { Dialog } from "../ui/dialog";
 import { ErrorText, Field, Input } from "../ui/field";
 import { SecretReveal } from "../ui/secret-reveal";
+import { FormActions } from "../ui/form-actions";
+import { ScopeCheckboxes, type ScopeOption } from "../scopes/scope-checkboxes";
 
-export type ScopeOption = { name: string; description: string };
+export type { ScopeOption };
+
 type CreateResult = { ok: true; data: { id: string; key: string } } | { ok: false; error: { message: string } };
 
 export function CreateKeyDialog({
@@ -64,19 +67,7 @@ export function CreateKeyDialog({
             <Field label="Name">
               <Input name="name" required maxLength={100} placeholder="e.g. billing-service" autoFocus />
             </Field>
-            <fieldset className="text-sm">
-              <legend className="font-medium text-slate-800">Scopes</legend>
-              <p className="text-xs text-slate-500">Grant only what this key needs.</p>
-              <div className="mt-2 space-y-1">
-                {scopes.map((s) => (
-                  <label key={s.name} className="flex items-center gap-2">
-                    <input type="checkbox" name="scopes" value={s.name} />
-                    <code className="text-xs">{s.name}</code>
-                    <span className="text-slate-500">{s.description}</span>
-                  </label>
-                ))}
-              </div>
-            </fieldset>
+            <ScopeCheckboxes scopes={scopes} hint="Grant only what this key needs." />
             <Field label="Environment">
               <select
                 name="environment"
@@ -89,14 +80,7 @@ export function CreateKeyDialog({
             <Field label="Expires (optional)">
               <Input name="expiresAt" type="datetime-local" />
             </Field>
-            <div className="flex justify-end gap-2">
-              <Button type="button" variant="secondary" onClick={close}>
-                Cancel
-              </Button>
-              <Button type="submit" disabled={pending}>
-                {pending ? "Creating…" : "Create"}
-              </Button>
-            </div>
+            <FormActions onCancel={close} pending={pending} label="Create" pendingLabel="Creating…" />
           </form>
         )}
       </Dialog>

@@ -5,9 +5,11 @@ import { Button } from "../ui/button";
 import { CopyButton } from "../ui/copy-button";
 import { Dialog } from "../ui/dialog";
 import { ErrorText, Field, Input, Textarea } from "../ui/field";
+import { FormActions } from "../ui/form-actions";
 import { SecretReveal } from "../ui/secret-reveal";
+import { ScopeCheckboxes, type ScopeOption } from "../scopes/scope-checkboxes";
 
-export type ScopeOption = { name: string; description: string };
+export type { ScopeOption };
 type Created = { id: string; clientId: string; clientSecret: string | null };
 type CreateResult = { ok: true; data: Created } | { ok: false; error: { message: string } };
 export type CreateClientInput = {
@@ -218,21 +220,10 @@ export function CreateClientDialog({
               />
             </Field>
 
-            <fieldset className="text-sm">
-              <legend className="font-medium text-slate-800">Scopes</legend>
-              <p className="text-xs text-slate-500">
-                The most this client can ever be granted. Choose only what it needs.
-              </p>
-              <div className="mt-2 space-y-1">
-                {scopes.map((s) => (
-                  <label key={s.name} className="flex items-center gap-2">
-                    <input type="checkbox" name="scopes" value={s.name} />
-                    <code className="text-xs">{s.name}</code>
-                    <span className="text-slate-500">{s.description}</span>
-                  </label>
-                ))}
-              </div>
-            </fieldset>
+            <ScopeCheckboxes
+              scopes={scopes}
+              hint="The most this client can ever be granted. Choose only what it needs."
+            />
 
             {isPublic ? null : (
               <Field label="Client authentication">
@@ -243,14 +234,13 @@ export function CreateClientDialog({
               </Field>
             )}
 
-            <div className="flex justify-end gap-2">
-              <Button type="button" variant="secondary" onClick={close}>
-                Cancel
-              </Button>
-              <Button type="submit" disabled={pending || grants.size === 0}>
-                {pending ? "Creating…" : "Create"}
-              </Button>
-            </div>
+            <FormActions
+              onCancel={close}
+              pending={pending}
+              disabled={grants.size === 0}
+              label="Create"
+              pendingLabel="Creating…"
+            />
           </form>
         )}
       </Dialog>

@@ -5,6 +5,7 @@ import type { OAuthClientView } from "@/lib/schemas/oauth-clients";
 import { Button } from "../ui/button";
 import { Dialog } from "../ui/dialog";
 import { ErrorText, Field } from "../ui/field";
+import { FormActions } from "../ui/form-actions";
 import { SecretReveal } from "../ui/secret-reveal";
 
 type Rotated = { clientSecret: string; previousSecretExpiresAt: string | null };
@@ -83,14 +84,7 @@ export function RotateSecretDialog({
               ))}
             </select>
           </Field>
-          <div className="flex justify-end gap-2">
-            <Button type="button" variant="secondary" onClick={close}>
-              Cancel
-            </Button>
-            <Button type="submit" disabled={pending}>
-              {pending ? "Rotating…" : "Rotate secret"}
-            </Button>
-          </div>
+          <FormActions onCancel={close} pending={pending} label="Rotate secret" pendingLabel="Rotating…" />
         </form>
       )}
     </Dialog>

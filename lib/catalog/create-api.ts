@@ -1,11 +1,10 @@
 import { emitCredentialChange, notifyCredentialChange } from "../access/events";
 import { ApiError } from "../api/errors";
 import { recordAudit, type RequestMeta } from "../audit/record";
-import { actorOf, type Principal } from "../auth/principal";
+import { assertPlatformAdmin, actorOf, type Principal } from "../auth/principal";
 import { prisma } from "../db";
 import { Prisma } from "../generated/prisma/client";
 import type { ApiView, CreateApiInput } from "../schemas/apis";
-import { assertCatalogAdmin } from "./admin";
 import { apiViewSelect, toApiView } from "./api-view";
 import { parseOpenApiOrThrow, writeCatalogEntries } from "./import-openapi";
 
@@ -16,7 +15,7 @@ const basePathTaken = (basePath: string) =>
 
 /** Register an API, optionally with its OpenAPI document (route rules, schemes, new scopes) in the same transaction. */
 export async function createApi(principal: Principal, input: CreateApiInput, meta: RequestMeta): Promise<ApiView> {
-  assertCatalogAdmin(principal);
+  assertPlatformAdmin(principal);
   // Parse before the transaction: validation is CPU work and must not hold a connection.
   const parsed = input.openapi === undefined ? null : await parseOpenApiOrThrow(input.openapi);
   let view: ApiView;

@@ -1,10 +1,9 @@
 import { emitCredentialChange, notifyCredentialChange } from "../access/events";
 import { ApiError } from "../api/errors";
 import { recordAudit, type RequestMeta } from "../audit/record";
-import { actorOf, type Principal } from "../auth/principal";
+import { assertPlatformAdmin, actorOf, type Principal } from "../auth/principal";
 import { prisma } from "../db";
 import type { ApiView } from "../schemas/apis";
-import { assertCatalogAdmin } from "./admin";
 import { apiViewSelect, toApiView } from "./api-view";
 
 /**
@@ -13,7 +12,7 @@ import { apiViewSelect, toApiView } from "./api-view";
  * Returns the API as it was.
  */
 export async function deleteApi(principal: Principal, id: string, meta: RequestMeta): Promise<ApiView> {
-  assertCatalogAdmin(principal);
+  assertPlatformAdmin(principal);
   const view = await prisma.$transaction(async (tx) => {
     const row = await tx.api.findUnique({ where: { id }, select: apiViewSelect });
     if (!row) throw new ApiError("not_found", "No such API.");

@@ -3,9 +3,8 @@
 // and with every operation's `security` agreeing with its route rule — the rules
 // are the truth, so importing the export yields the same rules and schemes.
 import { ApiError } from "../api/errors";
-import type { Principal } from "../auth/principal";
+import { assertPlatformAdmin, type Principal } from "../auth/principal";
 import { prisma } from "../db";
-import { assertCatalogAdmin } from "./admin";
 import { readSecurity } from "./api-view";
 import { HTTP_METHODS, reduceSecurity, sameSecurity, type SecurityAlternatives } from "./parse-openapi";
 
@@ -146,7 +145,7 @@ export function buildOpenApiExport(input: ExportInput, serverUrl: string): Obj {
 
 /** GET /api/v1/apis/{id}/openapi.json */
 export async function exportOpenApi(principal: Principal, id: string, publicUrl: string): Promise<Obj> {
-  assertCatalogAdmin(principal);
+  assertPlatformAdmin(principal);
   const api = await prisma.api.findUnique({
     where: { id },
     select: {

@@ -4,11 +4,10 @@
 import { emitCredentialChange, notifyCredentialChange } from "../access/events";
 import { ApiError } from "../api/errors";
 import { recordAudit, type RequestMeta } from "../audit/record";
-import { actorOf, type Principal } from "../auth/principal";
+import { assertPlatformAdmin, actorOf, type Principal } from "../auth/principal";
 import { prisma, type Tx } from "../db";
 import type { Prisma } from "../generated/prisma/client";
 import type { ApiView, ImportOpenApiInput } from "../schemas/apis";
-import { assertCatalogAdmin } from "./admin";
 import { apiViewSelect, toApiView } from "./api-view";
 import { parseOpenApi, type ParsedOpenApi } from "./parse-openapi";
 
@@ -80,7 +79,7 @@ export async function importOpenApi(
   input: ImportOpenApiInput,
   meta: RequestMeta,
 ): Promise<ApiView> {
-  assertCatalogAdmin(principal);
+  assertPlatformAdmin(principal);
   const parsed = await parseOpenApiOrThrow(input.openapi);
   const view = await prisma.$transaction(async (tx) => {
     const api = await tx.api.findUnique({ where: { id }, select: { id: true, name: true, basePath: true } });

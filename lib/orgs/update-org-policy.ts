@@ -1,11 +1,10 @@
 import { emitCredentialChange, notifyCredentialChange } from "../access/events";
 import { ApiError } from "../api/errors";
 import { recordAudit, type RequestMeta } from "../audit/record";
-import { actorOf, type Principal } from "../auth/principal";
+import { assertPlatformAdmin, actorOf, type Principal } from "../auth/principal";
 import { prisma } from "../db";
 import { Prisma } from "../generated/prisma/client";
-import { assertPlatformAdmin } from "../plans/admin";
-import { orgPolicySelect, toOrgPolicyView } from "../plans/org-policies";
+import { orgPolicySelect, toOrgPolicyView } from "./org-policies";
 import { mergePolicy, policyFieldsIn } from "../policy/patch";
 import type { OrgPolicyView, UpdateOrgPolicyInput } from "../schemas/plans";
 

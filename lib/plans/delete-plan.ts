@@ -1,9 +1,8 @@
 import { ApiError } from "../api/errors";
 import { recordAudit, type RequestMeta } from "../audit/record";
-import { actorOf, type Principal } from "../auth/principal";
+import { assertPlatformAdmin, actorOf, type Principal } from "../auth/principal";
 import { prisma } from "../db";
 import type { PlanView } from "../schemas/plans";
-import { assertPlatformAdmin } from "./admin";
 import { planViewSelect, toPlanView } from "./plan-view";
 
 /**

@@ -1,8 +1,7 @@
 import { ApiError } from "../api/errors";
-import type { Principal } from "../auth/principal";
+import { assertPlatformAdmin, type Principal } from "../auth/principal";
 import { prisma } from "../db";
 import type { PlanView } from "../schemas/plans";
-import { assertPlatformAdmin } from "./admin";
 import { planViewSelect, toPlanView } from "./plan-view";
 
 export async function listPlans(principal: Principal): Promise<PlanView[]> {

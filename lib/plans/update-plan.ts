@@ -1,11 +1,10 @@
 import { emitCredentialChange, notifyCredentialChange } from "../access/events";
 import { ApiError } from "../api/errors";
 import { recordAudit, type RequestMeta } from "../audit/record";
-import { actorOf, type Principal } from "../auth/principal";
+import { assertPlatformAdmin, actorOf, type Principal } from "../auth/principal";
 import { prisma } from "../db";
 import type { Prisma } from "../generated/prisma/client";
 import type { PlanView, UpdatePlanInput } from "../schemas/plans";
-import { assertPlatformAdmin } from "./admin";
 import { assertPlanNameFree, isUniqueViolation, planNameTaken } from "./name-taken";
 import { planViewSelect, toPlanView } from "./plan-view";
 import { mergePolicy, policyFieldsIn } from "../policy/patch";

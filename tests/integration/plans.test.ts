@@ -24,7 +24,7 @@ import { updateOrgPolicy } from "../../lib/orgs/update-org-policy";
 import { createPlan } from "../../lib/plans/create-plan";
 import { deletePlan } from "../../lib/plans/delete-plan";
 import { getPlan, listPlans } from "../../lib/plans/list-plans";
-import { getOrgPolicy, listOrgPolicies } from "../../lib/plans/org-policies";
+import { getOrgPolicy, listOrgPolicies } from "../../lib/orgs/org-policies";
 import { updatePlan } from "../../lib/plans/update-plan";
 import { createKeySchema } from "../../lib/schemas/keys";
 import { createOAuthClientSchema } from "../../lib/schemas/oauth-clients";

@@ -4,7 +4,7 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/field";
 import { requireAdmin } from "@/lib/auth/session";
 import { listPlans } from "@/lib/plans/list-plans";
-import { listOrgPolicies } from "@/lib/plans/org-policies";
+import { listOrgPolicies } from "@/lib/orgs/org-policies";
 import { listOrgsQuerySchema } from "@/lib/schemas/plans";
 
 export const metadata = { title: "Organizations" };

@@ -5,7 +5,7 @@ import { PolicyBadges } from "@/components/plans/policy-badges";
 import { ApiError } from "@/lib/api/errors";
 import { requireAdmin } from "@/lib/auth/session";
 import { getPlan, listPlans } from "@/lib/plans/list-plans";
-import { getOrgPolicy } from "@/lib/plans/org-policies";
+import { getOrgPolicy } from "@/lib/orgs/org-policies";
 
 export const metadata = { title: "Organization policy" };
 

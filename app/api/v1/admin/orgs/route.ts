@@ -1,6 +1,6 @@
 import { ApiError, zodDetails } from "@/lib/api/errors";
 import { json, withAuth } from "@/lib/api/handler";
-import { listOrgPolicies } from "@/lib/plans/org-policies";
+import { listOrgPolicies } from "@/lib/orgs/org-policies";
 import { listOrgsQuerySchema } from "@/lib/schemas/plans";
 
 // GET /api/v1/admin/orgs?q=&planId=&cursor=&limit= — organizations with their plan and policy, by slug (platform admins)

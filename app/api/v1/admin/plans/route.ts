@@ -1,5 +1,5 @@
 import { json, parseBody, withAuth } from "@/lib/api/handler";
-import { assertPlatformAdmin } from "@/lib/plans/admin";
+import { assertPlatformAdmin } from "@/lib/auth/principal";
 import { createPlan } from "@/lib/plans/create-plan";
 import { listPlans } from "@/lib/plans/list-plans";
 import { createPlanSchema } from "@/lib/schemas/plans";

@@ -1,7 +1,7 @@
 import { json, parseBody, withAuth } from "@/lib/api/handler";
 import { updateOrgPolicy } from "@/lib/orgs/update-org-policy";
-import { assertPlatformAdmin } from "@/lib/plans/admin";
-import { getOrgPolicy } from "@/lib/plans/org-policies";
+import { assertPlatformAdmin } from "@/lib/auth/principal";
+import { getOrgPolicy } from "@/lib/orgs/org-policies";
 import { updateOrgPolicySchema } from "@/lib/schemas/plans";
 
 type Params = { id: string };

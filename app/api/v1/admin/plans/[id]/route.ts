@@ -1,5 +1,5 @@
 import { json, parseBody, withAuth } from "@/lib/api/handler";
-import { assertPlatformAdmin } from "@/lib/plans/admin";
+import { assertPlatformAdmin } from "@/lib/auth/principal";
 import { deletePlan } from "@/lib/plans/delete-plan";
 import { getPlan } from "@/lib/plans/list-plans";
 import { updatePlan } from "@/lib/plans/update-plan";

@@ -1,6 +1,6 @@
 import { ApiError, zodDetails } from "@/lib/api/errors";
 import { json, parseBody, withAuth } from "@/lib/api/handler";
-import { assertCatalogAdmin } from "@/lib/catalog/admin";
+import { assertPlatformAdmin } from "@/lib/auth/principal";
 import { importOpenApi } from "@/lib/catalog/import-openapi";
 import { importBodyFromJson, importOpenApiSchema, type ImportOpenApiInput } from "@/lib/schemas/apis";
 import { z } from "zod";
@@ -23,6 +23,6 @@ async function readImport(req: Request): Promise<ImportOpenApiInput> {
 
 // PUT /api/v1/apis/{id}/openapi — re-import the API's OpenAPI document: its operations replace the route rules
 export const PUT = withAuth<Params>(async ({ req, principal, params, meta }) => {
-  assertCatalogAdmin(principal);
+  assertPlatformAdmin(principal);
   return json(await importOpenApi(principal, params.id, await readImport(req), meta));
 });

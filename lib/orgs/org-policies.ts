@@ -1,11 +1,10 @@
 // Organizations as the platform admin sees them for policy work: plan, own
 // policy, member count. Admin-only, like plans.
 import { ApiError } from "../api/errors";
-import type { Principal } from "../auth/principal";
+import { assertPlatformAdmin, type Principal } from "../auth/principal";
 import { prisma } from "../db";
 import type { Prisma } from "../generated/prisma/client";
 import type { ListOrgsQuery, OrgPolicyView } from "../schemas/plans";
-import { assertPlatformAdmin } from "./admin";
 import { viewPolicy } from "../policy/patch";
 
 export const orgPolicySelect = {
