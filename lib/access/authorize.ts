@@ -23,6 +23,8 @@ export type AccessRequest = {
   method?: string | null;
   /** Request path without query string. */
   path?: string | null;
+  /** `routes.match(method, path)` when the caller has it already (gateway mode): not matched twice. */
+  route?: RouteMatch;
   /** Scopes the caller requires explicitly (on top of the route rule's). */
   scopes?: readonly string[];
   /** The client IP (already resolved through trusted proxies). */
@@ -118,7 +120,7 @@ function begin(dp: AccessDeps, req: AccessRequest): Ctx | AccessResult {
   const ctx: Ctx = { dp, req, at: req.at ?? Date.now(), trace: req.explain ? [] : undefined, route: NO_ROUTE };
   if (req.path != null && dp.routes.size > 0) {
     const method = (req.method ?? "GET").toUpperCase();
-    ctx.route = dp.routes.match(method, req.path);
+    ctx.route = req.route ?? dp.routes.match(method, req.path);
     const route = ctx.route;
     if (route.kind === "unknown_route") {
       step(ctx.trace, "route", "fail", `${method} ${req.path} is not an operation of ${route.api.name}.`);

@@ -8,6 +8,7 @@ import { parseScopeList } from "../policy/scopes";
 import type { DataPlane } from "./data-plane";
 import { clientIp } from "../policy/client-ip";
 import { parseIp } from "../policy/ip";
+import type { RouteMatch } from "../policy/routes";
 import { authorize, type AccessResult } from "./authorize";
 import type { TokenRecord } from "./jwt";
 import type { KeyRecord } from "./types";
@@ -22,7 +23,12 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
-function sendError(res: ServerResponse, code: ErrorCode, message: string, headers?: Record<string, string>): void {
+export function sendError(
+  res: ServerResponse,
+  code: ErrorCode,
+  message: string,
+  headers?: Record<string, string>,
+): void {
   send(res, ERROR_STATUS[code], errorBody(code, message, newRequestId()), headers);
 }
 
@@ -290,9 +296,10 @@ const AUTHZ = "/authz";
 export function authorizeRequest(
   dp: DataPlane,
   req: IncomingMessage,
-  target: { method: string | null; path: string | null },
+  target: { method: string | null; path: string | null; route?: RouteMatch },
 ): AccessResult | Promise<AccessResult> {
   return authorize(dp, {
+    route: target.route,
     credential: credentialFrom(req),
     scopes: parseScopeList(req.headers["x-required-scopes"] as string | undefined),
     method: target.method,
@@ -412,7 +419,8 @@ function denialMessage(r: AccessResult): string {
 
 export type RouteHandler = (req: IncomingMessage, res: ServerResponse) => boolean;
 
-function fail(res: ServerResponse): void {
+/** 500 in our error shape, or a dropped connection when the answer has begun. */
+export function fail(res: ServerResponse): void {
   if (!res.headersSent) sendError(res, "internal_error", "Something went wrong on our side.");
   else res.destroy();
 }

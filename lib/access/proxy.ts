@@ -18,11 +18,10 @@
 // socket timeout, measured the same within noise. Figures: bench/README.md.
 import http, { type IncomingMessage, type OutgoingHttpHeader, type ServerResponse } from "node:http";
 import https from "node:https";
-import { errorBody, newRequestId } from "../api/errors";
 import type { ApiEntry } from "../policy/routes";
 import type { AccessResult } from "./authorize";
 import type { DataPlane } from "./data-plane";
-import { authorizeRequest, identityHeaders, pathOf, sendDenial, type RouteHandler } from "./http";
+import { authorizeRequest, fail, identityHeaders, pathOf, sendDenial, sendError, type RouteHandler } from "./http";
 
 export type GatewayProxyOptions = {
   /** GATEHOUSE_UPSTREAM_TIMEOUT_MS: longest silence from the upstream (no byte either way) before 504 / abort. */
@@ -98,27 +97,6 @@ function targetOf(api: ApiEntry, agents: { http: http.Agent; https: https.Agent 
     prefix,
     basePathLength: api.basePath.length,
   };
-}
-
-function sendGatewayError(res: ServerResponse, status: 502 | 504, message: string): void {
-  const body = errorBody(status === 502 ? "bad_gateway" : "gateway_timeout", message, newRequestId());
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    "content-type": "application/json; charset=utf-8",
-    "cache-control": "no-store",
-    "content-length": Buffer.byteLength(text),
-  });
-  res.end(text);
-}
-
-function internalError(res: ServerResponse): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  const text = JSON.stringify(errorBody("internal_error", "Something went wrong on our side.", newRequestId()));
-  res.writeHead(500, { "content-type": "application/json; charset=utf-8", "content-length": Buffer.byteLength(text) });
-  res.end(text);
 }
 
 /** The request headers the upstream gets, as a flat [name, value, …] list. */
@@ -221,7 +199,7 @@ function forward(
   up.on("timeout", () => {
     if (state === "waiting") {
       state = "answered";
-      sendGatewayError(res, 504, `The upstream did not answer within ${timeoutMs} ms.`);
+      sendError(res, "gateway_timeout", `The upstream did not answer within ${timeoutMs} ms.`);
     } else if (state === "streaming") res.destroy();
     up.destroy();
   });
@@ -234,7 +212,7 @@ function forward(
       forward(dp, req, res, r, t, path, timeoutMs, true);
       return;
     }
-    sendGatewayError(res, 502, "The upstream could not be reached.");
+    sendError(res, "bad_gateway", "The upstream could not be reached.");
   });
   // The client went away (upload or download cut): stop talking to the upstream.
   res.on("close", () => {
@@ -257,28 +235,30 @@ export function createGatewayProxy(dp: DataPlane, opts: GatewayProxyOptions): Ro
   return (req, res) => {
     if (dp.routes.size === 0) return false;
     const path = pathOf(req.url ?? "/");
-    const api = dp.routes.apiFor(path);
-    if (!api) return false;
-    let t = targets.get(api.entry);
+    const method = req.method ?? "GET";
+    // Matched once here; authorize() reuses the match.
+    const route = dp.routes.match(method, path);
+    if (route.kind === "none") return false;
+    let t = targets.get(route.api);
     if (!t) {
-      t = targetOf(api.entry, agents);
-      targets.set(api.entry, t);
+      t = targetOf(route.api, agents);
+      targets.set(route.api, t);
     }
     const target = t;
     // An explain trace is for gateways and the simulator, not for callers of the API.
     if (req.headers["x-gatehouse-explain"] !== undefined) delete req.headers["x-gatehouse-explain"];
     try {
-      const result = authorizeRequest(dp, req, { method: req.method ?? "GET", path });
+      const result = authorizeRequest(dp, req, { method, path, route });
       const go = (r: AccessResult) => {
         if (!r.allow) return sendDenial(res, r);
         if (r.key) dp.lastUsed.mark(r.key.id, Date.now());
         forward(dp, req, res, r, target, path, timeoutMs);
       };
       if (result instanceof Promise) {
-        result.then(go).catch(() => internalError(res));
+        result.then(go).catch(() => fail(res));
       } else go(result);
     } catch {
-      internalError(res);
+      fail(res);
     }
     return true;
   };
