@@ -133,6 +133,22 @@ export async function authorize(
 
 // ---------------------------------------------------------------- openid-client
 
+/** openid-client's authorization URL for the code flow: our redirect URI, `scope`, PKCE S256 from `verifier`. */
+export async function codeFlowUrl(
+  config: oidc.Configuration,
+  verifier: string,
+  scope: string,
+  extra: Record<string, string> = {},
+): Promise<URL> {
+  return oidc.buildAuthorizationUrl(config, {
+    redirect_uri: REDIRECT_URI,
+    scope,
+    ...extra,
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: "S256",
+  });
+}
+
 /** openid-client configuration by discovery; confidential clients authenticate with client_secret_basic by default. */
 export async function openidClient(
   client: { clientId: string; clientSecret?: string },

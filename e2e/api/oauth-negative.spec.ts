@@ -25,6 +25,7 @@ import {
   verifyToken,
   webApp,
   type CreatedClient,
+  codeFlowUrl,
 } from "../oauth";
 
 type OAuthErrorBody = { error: string; error_description?: string };
@@ -254,12 +255,7 @@ test.describe("authorization endpoint", () => {
       const verifier = oidc.randomPKCECodeVerifier();
       const { callback } = await authorize(
         alice, // the browser: its cookie jar (portal session + the provider's cookies)
-        oidc.buildAuthorizationUrl(config, {
-          redirect_uri: REDIRECT_URI,
-          scope: "read:profile",
-          code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-          code_challenge_method: "S256",
-        }),
+        await codeFlowUrl(config, verifier, "read:profile"),
       );
       const tokens = await oidc.authorizationCodeGrant(config, callback, { pkceCodeVerifier: verifier });
       return String(decodeJwt(tokens.access_token).payload.sub);
@@ -282,17 +278,9 @@ test.describe("authorization endpoint", () => {
     const csrf = ((await (await alice.request.get("/api/auth/csrf")).json()) as { csrfToken: string }).csrfToken;
     await alice.request.post("/api/auth/signout", { form: { csrfToken: csrf, json: "true" }, maxRedirects: 0 });
     expect(await (await alice.request.get("/api/auth/session")).json()).toEqual({});
-    let res = await alice.request.get(
-      oidc
-        .buildAuthorizationUrl(config, {
-          redirect_uri: REDIRECT_URI,
-          scope: "read:profile",
-          code_challenge: (await pkce()).challenge,
-          code_challenge_method: "S256",
-        })
-        .toString(),
-      { maxRedirects: 0 },
-    );
+    let res = await alice.request.get((await codeFlowUrl(config, (await pkce()).verifier, "read:profile")).toString(), {
+      maxRedirects: 0,
+    });
     const hops: string[] = [];
     while (res.status() === 303 && hops.length < 10) {
       const next = new URL(res.headers()["location"], ISSUER);
@@ -313,12 +301,7 @@ test.describe("authorization endpoint", () => {
     const verifier = oidc.randomPKCECodeVerifier();
     const { callback, consentHtml } = await authorize(
       user,
-      oidc.buildAuthorizationUrl(config, {
-        redirect_uri: REDIRECT_URI,
-        scope: "read:profile delete:user",
-        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: "S256",
-      }),
+      await codeFlowUrl(config, verifier, "read:profile delete:user"),
     );
     expect(consentHtml).toContain("read:profile");
     expect(consentHtml).not.toContain("delete:user"); // never even offered to the user
@@ -664,16 +647,7 @@ test.describe("hostile access tokens at the data plane", () => {
     const config = await openidClient(client);
     const verifier = oidc.randomPKCECodeVerifier();
     const nonce = oidc.randomNonce();
-    const { callback } = await authorize(
-      user,
-      oidc.buildAuthorizationUrl(config, {
-        redirect_uri: REDIRECT_URI,
-        scope: "openid read:profile",
-        nonce,
-        code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-        code_challenge_method: "S256",
-      }),
-    );
+    const { callback } = await authorize(user, await codeFlowUrl(config, verifier, "openid read:profile", { nonce }));
     const tokens = await oidc.authorizationCodeGrant(config, callback, {
       pkceCodeVerifier: verifier,
       expectedNonce: nonce,

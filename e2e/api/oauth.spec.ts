@@ -27,6 +27,7 @@ import {
   verifyToken,
   webApp,
   type CreatedClient,
+  codeFlowUrl,
 } from "../oauth";
 
 /** Verify an access token as a resource server would (RFC 9068), with jose against the published JWKS. */
@@ -81,13 +82,7 @@ async function codeFlow(user: SignedIn, client: CreatedClient, scope = "read:pro
   const config = await openidClient(client);
   const verifier = oidc.randomPKCECodeVerifier();
   const state = oidc.randomState();
-  const url = oidc.buildAuthorizationUrl(config, {
-    redirect_uri: REDIRECT_URI,
-    scope,
-    state,
-    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-    code_challenge_method: "S256",
-  });
+  const url = await codeFlowUrl(config, verifier, scope, { state });
   const { callback } = await authorize(user, url);
   const tokens = await oidc.authorizationCodeGrant(config, callback, {
     pkceCodeVerifier: verifier,
@@ -207,13 +202,7 @@ test.describe("authorization_code + PKCE", () => {
 
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
-    const url = oidc.buildAuthorizationUrl(config, {
-      redirect_uri: REDIRECT_URI,
-      scope: "read:profile",
-      state,
-      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
-      code_challenge_method: "S256",
-    });
+    const url = await codeFlowUrl(config, verifier, "read:profile", { state });
     const { callback, consentHtml } = await authorize(user, url);
     expect(consentHtml).toContain("Reporting app");
     expect(consentHtml).toContain("read:profile");
@@ -533,14 +522,7 @@ test.describe("revocation (RFC 7009)", () => {
     });
     // Nor can a user start a new authorization with it.
     const res = await user.request.get(
-      oidc
-        .buildAuthorizationUrl(config, {
-          redirect_uri: REDIRECT_URI,
-          scope: "read:profile",
-          code_challenge: (await pkce()).challenge,
-          code_challenge_method: "S256",
-        })
-        .toString(),
+      (await codeFlowUrl(config, (await pkce()).verifier, "read:profile")).toString(),
       { maxRedirects: 0 },
     );
     expect(res.status()).toBe(400);
