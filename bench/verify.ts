@@ -310,7 +310,20 @@ async function main() {
   };
   for (const id of bareIds) await run(id, (n) => `${n} (1)`);
   const policyIds = redisGateway ? ["authzPolicy", "authzPolicyRedis"] : ["authzPolicy"];
-  for (const id of ["verify", "authz", "verifyJwt", "authzJwt", ...policyIds]) await run(id);
+  const gatehouseIds = ["verify", "authz", "verifyJwt", "authzJwt", ...policyIds];
+  // BENCH_ONLY=authzJwt,…: only these Gatehouse rows (with BENCH_CPU_PROF: a profile of just them).
+  const only = process.env.BENCH_ONLY?.split(",").filter(Boolean);
+  if (only) {
+    const unknown = only.filter((id) => !gatehouseIds.includes(id));
+    if (unknown.length)
+      throw new Error(`BENCH_ONLY: unknown rows ${unknown.join(", ")} (rows: ${gatehouseIds.join(", ")})`);
+    for (const id of only) await run(id);
+    for (const id of bareIds) await run(id, (n) => `${n} (2)`);
+    say("");
+    table(gatehouseIds.concat(bareIds).flatMap((id) => rows.get(id) ?? []));
+    return;
+  }
+  for (const id of gatehouseIds) await run(id);
   for (const id of bareIds) await run(id, (n) => `${n} (2)`);
 
   await checkVerify(gwUrl, key, "after");

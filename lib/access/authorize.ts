@@ -202,7 +202,13 @@ function fromToken(ctx: Ctx, d: TokenDecision): AccessResult | Promise<AccessRes
   }
   const t = d.token;
   step(ctx.trace, "credential", "pass", `OAuth access token of client ${t.clientId} for ${t.sub}.`);
-  const subject = (policy: CompiledPolicy): Subject => ({
+  const policy = ctx.dp.clientPolicies.peek(t.clientId);
+  if (policy) return evaluate(ctx, tokenSubject(t, policy));
+  return ctx.dp.clientPolicies.get(t.clientId).then((p) => evaluate(ctx, tokenSubject(t, p)));
+}
+
+function tokenSubject(t: TokenRecord, policy: CompiledPolicy): Subject {
+  return {
     token: t,
     counterId: t.clientId,
     counterLabel: "client",
@@ -210,18 +216,21 @@ function fromToken(ctx: Ctx, d: TokenDecision): AccessResult | Promise<AccessRes
     scopeSet: t.scopeSet,
     policy,
     usageCapped: false,
-  });
-  const policy = ctx.dp.clientPolicies.peek(t.clientId);
-  if (policy) return evaluate(ctx, subject(policy));
-  return ctx.dp.clientPolicies.get(t.clientId).then((p) => evaluate(ctx, subject(p)));
+  };
 }
 
 /** Unauthenticated or failed: counted per client IP; over the limit the answer becomes 429. */
-async function perIp(ctx: Ctx, code: DecisionCode, extra: Partial<AccessResult> = {}): Promise<AccessResult> {
-  const allowed = code === "PUBLIC_ROUTE";
+function perIp(ctx: Ctx, code: DecisionCode, extra: Partial<AccessResult> = {}): AccessResult | Promise<AccessResult> {
   const { limit, windowSeconds } = ctx.dp.ipLimit;
-  const spec: CounterSpec = { name: "ip", subject: `ip:${ctx.req.ip}`, limit, windowSeconds };
-  const [r] = ctx.req.dryRun ? await ctx.dp.counters.peek([spec]) : await ctx.dp.counters.consume([spec]);
+  const specs: CounterSpec[] = [{ name: "ip", subject: `ip:${ctx.req.ip}`, limit, windowSeconds }];
+  const counted = ctx.dp.counters.countNow(specs, ctx.req.dryRun);
+  if (counted) return perIpResult(ctx, code, extra, counted[0]);
+  return ctx.dp.counters.count(specs, ctx.req.dryRun).then(([r]) => perIpResult(ctx, code, extra, r));
+}
+
+function perIpResult(ctx: Ctx, code: DecisionCode, extra: Partial<AccessResult>, r: CounterResult): AccessResult {
+  const allowed = code === "PUBLIC_ROUTE";
+  const { limit, windowSeconds } = r.spec;
   const what = allowed ? "unauthenticated calls" : "failed credential checks";
   if (!r.allowed) {
     step(ctx.trace, "ip_rate_limit", "fail", `${ctx.req.ip} is over ${limit} ${what} per ${windowSeconds}s.`);
@@ -275,58 +284,136 @@ function limitsOf(s: Subject): PreparedLimits {
   return p;
 }
 
-async function counted(ctx: Ctx, s: Subject, ids: Partial<AccessResult>): Promise<AccessResult> {
-  const { dp, req, trace } = ctx;
+/**
+ * Rate limits, then quotas, then the usage cap. In memory the counters answer
+ * synchronously (countNow) and so does the whole decision; on Redis each step
+ * awaits its round trip (countedAsync). Both judge the results with the same
+ * functions. (No per-call closures here: this runs per request.)
+ */
+function counted(ctx: Ctx, s: Subject, ids: Partial<AccessResult>): AccessResult | Promise<AccessResult> {
+  const counters = ctx.dp.counters;
+  if (counters.backend !== "memory") return countedAsync(ctx, s, ids);
+  const dryRun = ctx.req.dryRun;
+  const limits = limitsOf(s);
+  let rateLimit: RateLimitHeaders | undefined;
+  if (limits.rateSpecs.length > 0) {
+    const r = rateStep(ctx, limits, counters.countNow(limits.rateSpecs, dryRun)!, ids);
+    if ("allow" in r) return r;
+    rateLimit = r;
+  } else step(ctx.trace, "rate_limit", "skip", "No rate limit applies.");
+  const quotaSpecs = quotaSpecsOf(ctx, s);
+  if (quotaSpecs) {
+    const denied = quotaStep(ctx, counters.countNow(quotaSpecs, dryRun)!, ids, rateLimit);
+    if (denied) return denied;
+  } else step(ctx.trace, "quota", "skip", "No quota applies.");
+  return usageStep(ctx, s, ids, rateLimit);
+}
+
+async function countedAsync(ctx: Ctx, s: Subject, ids: Partial<AccessResult>): Promise<AccessResult> {
+  const counters = ctx.dp.counters;
+  const dryRun = ctx.req.dryRun;
+  const limits = limitsOf(s);
+  let rateLimit: RateLimitHeaders | undefined;
+  if (limits.rateSpecs.length > 0) {
+    const r = rateStep(ctx, limits, await counters.count(limits.rateSpecs, dryRun), ids);
+    if ("allow" in r) return r;
+    rateLimit = r;
+  } else step(ctx.trace, "rate_limit", "skip", "No rate limit applies.");
+  const quotaSpecs = quotaSpecsOf(ctx, s);
+  if (quotaSpecs) {
+    const denied = quotaStep(ctx, await counters.count(quotaSpecs, dryRun), ids, rateLimit);
+    if (denied) return denied;
+  } else step(ctx.trace, "quota", "skip", "No quota applies.");
+  return usageStep(ctx, s, ids, rateLimit);
+}
+
+type RateLimitHeaders = NonNullable<AccessResult["rateLimit"]>;
+
+/** The rate-limit step on its counters' results: a denial, or the RateLimit header values of the answer. */
+function rateStep(
+  ctx: Ctx,
+  limits: PreparedLimits,
+  results: CounterResult[],
+  ids: Partial<AccessResult>,
+): AccessResult | RateLimitHeaders {
+  const rateLimit = { policy: limits.policyHeader, current: rateLimitHeader(results) };
+  let denied: CounterResult[] | undefined;
+  for (const r of results) if (!r.allowed) (denied ??= []).push(r);
+  if (denied) {
+    step(ctx.trace, "rate_limit", "fail", `Over ${denied.map(describeCounter).join(" and ")}.`);
+    return done(ctx, "RATE_LIMITED", "rate_limit", { ...ids, rateLimit, retryAfter: retryAfterSeconds(denied) });
+  }
+  if (ctx.trace)
+    step(ctx.trace, "rate_limit", "pass", results.map((r) => `${describeCounter(r)}: ${r.remaining} left`).join("; "));
+  return rateLimit;
+}
+
+/** The subject's quota counters for the current calendar period; undefined when no quota applies. */
+function quotaSpecsOf(ctx: Ctx, s: Subject): CounterSpec[] | undefined {
   const p = s.policy;
-  // (No per-call closures here: this runs per request.)
-  const { rateSpecs, policyHeader } = limitsOf(s);
-  let rateLimit: AccessResult["rateLimit"];
-  if (rateSpecs.length > 0) {
-    const results = req.dryRun ? await dp.counters.peek(rateSpecs) : await dp.counters.consume(rateSpecs);
-    rateLimit = { policy: policyHeader, current: rateLimitHeader(results) };
-    let denied: CounterResult[] | undefined;
-    for (const r of results) if (!r.allowed) (denied ??= []).push(r);
-    if (denied) {
-      step(trace, "rate_limit", "fail", `Over ${denied.map(describeCounter).join(" and ")}.`);
-      return done(ctx, "RATE_LIMITED", "rate_limit", { ...ids, rateLimit, retryAfter: retryAfterSeconds(denied) });
-    }
-    if (trace)
-      step(trace, "rate_limit", "pass", results.map((r) => `${describeCounter(r)}: ${r.remaining} left`).join("; "));
-  } else step(trace, "rate_limit", "skip", "No rate limit applies.");
+  if (!p.credentialQuota && !(p.orgQuota && s.orgId)) return undefined;
+  const specs: CounterSpec[] = [];
+  if (p.credentialQuota)
+    specs.push(quotaSpec(`${s.counterLabel}-quota`, `c:${s.counterId}`, p.credentialQuota, ctx.at));
+  if (p.orgQuota && s.orgId) specs.push(quotaSpec("org-quota", `o:${s.orgId}`, p.orgQuota, ctx.at));
+  return specs;
+}
 
-  if (p.credentialQuota || (p.orgQuota && s.orgId)) {
-    const quotaSpecs: CounterSpec[] = [];
-    if (p.credentialQuota) {
-      quotaSpecs.push(quotaSpec(`${s.counterLabel}-quota`, `c:${s.counterId}`, p.credentialQuota, ctx.at));
-    }
-    if (p.orgQuota && s.orgId) quotaSpecs.push(quotaSpec("org-quota", `o:${s.orgId}`, p.orgQuota, ctx.at));
-    const results = req.dryRun ? await dp.counters.peek(quotaSpecs) : await dp.counters.consume(quotaSpecs);
-    const denied = results.filter((r) => !r.allowed);
-    if (denied.length > 0) {
-      step(trace, "quota", "fail", `${denied.map(describeCounter).join(" and ")} used up.`);
-      return done(ctx, "QUOTA_EXCEEDED", "quota", { ...ids, rateLimit, retryAfter: retryAfterSeconds(denied) });
-    }
-    if (trace)
-      step(trace, "quota", "pass", results.map((r) => `${describeCounter(r)}: ${r.remaining} left`).join("; "));
-  } else step(trace, "quota", "skip", "No quota applies.");
+/** The quota step: a denial, or undefined when every quota has room. */
+function quotaStep(
+  ctx: Ctx,
+  results: CounterResult[],
+  ids: Partial<AccessResult>,
+  rateLimit: RateLimitHeaders | undefined,
+): AccessResult | undefined {
+  const denied = results.filter((r) => !r.allowed);
+  if (denied.length > 0) {
+    step(ctx.trace, "quota", "fail", `${denied.map(describeCounter).join(" and ")} used up.`);
+    return done(ctx, "QUOTA_EXCEEDED", "quota", { ...ids, rateLimit, retryAfter: retryAfterSeconds(denied) });
+  }
+  if (ctx.trace)
+    step(ctx.trace, "quota", "pass", results.map((r) => `${describeCounter(r)}: ${r.remaining} left`).join("; "));
+  return undefined;
+}
 
-  if (s.usageCapped && s.key) {
-    const u = req.dryRun ? await dp.usage.peek(s.key.id) : await dp.usage.take(s.key.id);
-    if (!u.allowed) {
-      step(trace, "usage", "fail", "No uses remaining on this key.");
-      return done(ctx, "USAGE_EXHAUSTED", "usage", { ...ids, rateLimit });
-    }
-    if (trace)
-      step(
-        trace,
-        "usage",
-        "pass",
-        `${u.remaining ?? "unlimited"} uses remaining${req.dryRun ? " (before this call)" : ""}.`,
-      );
-  } else step(trace, "usage", "skip", "No usage cap.");
+/** The usage cap (a database counter, so a promise when the key has one), then the allowed answer. */
+function usageStep(
+  ctx: Ctx,
+  s: Subject,
+  ids: Partial<AccessResult>,
+  rateLimit: RateLimitHeaders | undefined,
+): AccessResult | Promise<AccessResult> {
+  if (s.usageCapped && s.key) return takeUse(ctx, s.key, ids, rateLimit);
+  step(ctx.trace, "usage", "skip", "No usage cap.");
+  return allowed(ctx, ids, rateLimit);
+}
 
-  if (s.key) return done(ctx, "VALID", null, { key: s.key, rateLimit });
-  return done(ctx, "VALID", null, { token: s.token, rateLimit });
+async function takeUse(
+  ctx: Ctx,
+  key: KeyRecord,
+  ids: Partial<AccessResult>,
+  rateLimit: RateLimitHeaders | undefined,
+): Promise<AccessResult> {
+  const { dp, req, trace } = ctx;
+  const u = req.dryRun ? await dp.usage.peek(key.id) : await dp.usage.take(key.id);
+  if (!u.allowed) {
+    step(trace, "usage", "fail", "No uses remaining on this key.");
+    return done(ctx, "USAGE_EXHAUSTED", "usage", { ...ids, rateLimit });
+  }
+  if (trace)
+    step(
+      trace,
+      "usage",
+      "pass",
+      `${u.remaining ?? "unlimited"} uses remaining${req.dryRun ? " (before this call)" : ""}.`,
+    );
+  return allowed(ctx, ids, rateLimit);
+}
+
+function allowed(ctx: Ctx, ids: Partial<AccessResult>, rateLimit: RateLimitHeaders | undefined): AccessResult {
+  const r = done(ctx, "VALID", null, ids);
+  if (rateLimit) r.rateLimit = rateLimit;
+  return r;
 }
 
 function quotaSpec(

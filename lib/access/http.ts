@@ -15,11 +15,12 @@ import type { KeyRecord } from "./types";
 
 const MAX_BODY = 16 * 1024;
 const CONTENT_TYPE_JSON = "application/json; charset=utf-8";
-const JSON_HEADERS = { "content-type": CONTENT_TYPE_JSON, "cache-control": "no-store" };
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function send(res: ServerResponse, status: number, body: unknown, headers?: Record<string, string>): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { ...JSON_HEADERS, "content-length": Buffer.byteLength(text), ...headers });
+  const head = jsonHead(text);
+  if (headers) for (const name in headers) head.push(name, headers[name]);
+  res.writeHead(status, head);
   res.end(text);
 }
 
@@ -174,7 +175,7 @@ function handleVerify(dp: DataPlane, req: IncomingMessage, res: ServerResponse):
   if (req.method !== "POST") return sendError(res, "method_not_allowed", "Use POST.", { allow: "POST" });
   readBody(
     req,
-    (raw) => guard(() => verifyBody(dp, req, res, raw), res),
+    (raw) => guard(verifyBody, dp, req, res, raw),
     () => fail(res),
   );
 }
@@ -338,20 +339,27 @@ export function identityHeaders(r: AccessResult): Record<string, string> {
   return {};
 }
 
+// The headers of an allowed /authz answer, built once per record (as validAnswers above).
+const allowHeads = new WeakMap<KeyRecord | TokenRecord, string[]>();
+
+function allowHead(r: AccessResult): string[] {
+  const record = r.key ?? r.token;
+  let head = record && r.code === "VALID" ? allowHeads.get(record) : undefined;
+  if (!head) {
+    head = ["x-gatehouse-decision", r.code];
+    const identity = identityHeaders(r);
+    for (const name in identity) head.push(name, identity[name]);
+    head.push("cache-control", "no-store", "content-length", "0");
+    if (record && r.code === "VALID") allowHeads.set(record, head);
+  }
+  return head;
+}
+
 function answerAuthz(dp: DataPlane, res: ServerResponse, r: AccessResult): void {
   if (r.allow) {
     if (r.key) dp.lastUsed.mark(r.key.id, Date.now());
-    const headers: Record<string, string> = {
-      "x-gatehouse-decision": r.code,
-      ...identityHeaders(r),
-      "cache-control": "no-store",
-      "content-length": "0",
-    };
-    if (r.rateLimit) {
-      headers["ratelimit-policy"] = r.rateLimit.policy;
-      headers.ratelimit = r.rateLimit.current;
-    }
-    res.writeHead(200, headers);
+    const head = allowHead(r);
+    res.writeHead(200, r.rateLimit ? rateLimitHead(r, head.slice()) : head);
     res.end();
     return;
   }
@@ -427,13 +435,25 @@ export function fail(res: ServerResponse): void {
 
 // Handlers answer synchronously when they can (a cached key) and return a
 // promise only when they wait (database): both paths end in `fail` on error.
-function guard(run: () => void | Promise<void>, res: ServerResponse): void {
+// The handler and its arguments are passed apart: no closure per request.
+function guard<A>(
+  handler: (dp: DataPlane, req: IncomingMessage, res: ServerResponse, arg: A) => void | Promise<void>,
+  dp: DataPlane,
+  req: IncomingMessage,
+  res: ServerResponse,
+  arg: A,
+): void {
   try {
-    const p = run();
+    const p = handler(dp, req, res, arg);
     if (p) p.catch(() => fail(res));
   } catch {
     fail(res);
   }
+}
+
+async function answerReady(dp: DataPlane, _req: IncomingMessage, res: ServerResponse): Promise<void> {
+  if (await dp.ready()) send(res, 200, { status: "ready" });
+  else sendError(res, "service_unavailable", "Database unreachable.");
 }
 
 /** Returns a dispatcher that handles data-plane paths (true) and leaves the rest (false). */
@@ -443,11 +463,11 @@ export function createDataPlaneRoutes(dp: DataPlane): RouteHandler {
     const q = url.indexOf("?");
     const path = q === -1 ? url : url.slice(0, q);
     if (path === "/v1/verify") {
-      guard(() => handleVerify(dp, req, res), res);
+      guard(handleVerify, dp, req, res, undefined);
       return true;
     }
     if (path === AUTHZ || path.startsWith("/authz/")) {
-      guard(() => handleAuthz(dp, req, res, path), res);
+      guard(handleAuthz, dp, req, res, path);
       return true;
     }
     if (path === "/healthz") {
@@ -455,15 +475,7 @@ export function createDataPlaneRoutes(dp: DataPlane): RouteHandler {
       return true;
     }
     if (path === "/readyz") {
-      guard(
-        () =>
-          dp
-            .ready()
-            .then((ok) =>
-              ok ? send(res, 200, { status: "ready" }) : sendError(res, "service_unavailable", "Database unreachable."),
-            ),
-        res,
-      );
+      guard(answerReady, dp, req, res, undefined);
       return true;
     }
     return false;

@@ -35,6 +35,34 @@ describe("Counters (memory)", () => {
     expect(counters().backend).toBe("memory");
   });
 
+  it("countNow answers synchronously what consume/peek answer, on the same counters", async () => {
+    // Two fresh counter sets driven with the same calls: one through the
+    // library's promise API, one through countNow; every answer must match.
+    const viaLibrary = counters();
+    const viaNow = counters();
+    const specs = [
+      spec({ limit: 3, windowSeconds: 10 }),
+      spec({ name: "org-60s", subject: "o:1", limit: 4, windowSeconds: 60 }),
+    ];
+    for (let i = 0; i < 6; i++) {
+      const expected = await viaLibrary.consume(specs);
+      const got = viaNow.countNow(specs);
+      expect(got).toEqual(expected);
+      expect(viaNow.countNow(specs, true)).toEqual(await viaLibrary.peek(specs));
+      // Both views of one set agree too: countNow counts in the library's own storage.
+      expect(await viaNow.peek(specs)).toEqual(await viaLibrary.peek(specs));
+      if (i === 3) vi.advanceTimersByTime(10_001); // the 10 s window resets, the 60 s one does not
+    }
+    const [key, org] = viaNow.countNow(specs)!;
+    expect([key.allowed, key.remaining, org.allowed, org.remaining]).toEqual([true, 0, false, 0]);
+  });
+
+  it("countNow is undefined on Redis: the caller must await count()", () => {
+    const c = new Counters({ prefix: "t", redis: {} as import("ioredis").Redis });
+    expect(c.backend).toBe("redis");
+    expect(c.countNow([spec()])).toBeUndefined();
+  });
+
   it("allows exactly `limit` calls per window; remaining counts down; later calls are denied", async () => {
     const c = counters();
     const s = spec({ limit: 3, windowSeconds: 10 });
