@@ -7,8 +7,8 @@
 // called directly — runs alone on core 0; wrk runs on core 1. The gateway's own
 // upstream is a second bare server on core 1 (it uses a fraction of a core at
 // the gateway's rate), so the gateway's core does only the gateway's work.
-// Order: direct, bare proxy, gateway, direct again; the baseline is the mean
-// of the two direct runs. The bare proxy (bench/bare-proxy.mjs: a pass-through
+// Each proxy alternates with the direct call for BENCH_ROUNDS rounds; its
+// ratio is the median of the rounds' ratios. The bare proxy (bench/bare-proxy.mjs: a pass-through
 // node:http proxy, no authorization) is the same hop without Gatehouse. The ratio says how much of one core's direct throughput a
 // client keeps when the same core runs the gateway instead (goal ≥ 0.5).
 //
@@ -23,14 +23,15 @@ import {
   BENCH_META,
   benchPrincipal,
   CPU_PROF,
-  cpuRatio,
   freePort,
-  measure,
+  measurePaired,
+  median,
   noteUnderused,
   pinned,
+  pairedCpuRatio,
+  pairedRatio,
   pinSelf,
   prepareDatabase,
-  ratio,
   ROOT,
   runBench,
   say,
@@ -42,7 +43,6 @@ import {
   table,
   tempDir,
   waitFor,
-  type Row,
   type Target,
 } from "./lib";
 
@@ -165,24 +165,25 @@ async function main() {
   sayRun(db, "measured server on core 0, the gateway's upstream on core 1");
 
   await check(gwUrl, key, "before");
-  const direct1 = await measure(targets.direct, `${targets.direct.name} (1)`);
-  const bp = await measure(targets.bareProxy);
-  const gw = await measure(targets.gateway);
-  const direct2 = await measure(targets.direct, `${targets.direct.name} (2)`);
+  // Each proxy alternates with the direct call for BENCH_ROUNDS rounds (measurePaired).
+  const bp = await measurePaired(targets.bareProxy, targets.direct);
+  const gw = await measurePaired(targets.gateway, targets.direct);
   await check(gwUrl, key, "after");
 
   say("");
-  table([direct1, bp, gw, direct2]);
+  table([bp, gw].flatMap((p) => [p.baselines[0], ...p.rows.flatMap((r, i) => [r, p.baselines[i + 1]])]));
   say("");
-  say(`gateway/direct throughput ratio: ${ratio(gw, direct1, direct2)}`);
-  say(`bare-proxy/direct throughput ratio: ${ratio(bp, direct1, direct2)}`);
-  say(`gateway/bare-proxy throughput ratio: ${ratio(gw, bp)}`);
+  say(`gateway/direct throughput ratio: ${pairedRatio(gw)}`);
+  say(`bare-proxy/direct throughput ratio: ${pairedRatio(bp)}`);
   say(
-    `(per server CPU-second: gateway/direct ${cpuRatio(gw, direct1, direct2)}, ` +
-      `bare-proxy/direct ${cpuRatio(bp, direct1, direct2)}, gateway/bare-proxy ${cpuRatio(gw, bp)})`,
+    `gateway/bare-proxy throughput ratio: ${(median(gw.ratios) / median(bp.ratios)).toFixed(2)} ` +
+      "(the two medians above)",
+  );
+  say(
+    `(per server CPU-second, medians: gateway/direct ${pairedCpuRatio(gw)}, bare-proxy/direct ${pairedCpuRatio(bp)})`,
   );
   say("goal: gateway/direct ≥ 0.5");
-  noteUnderused([direct1, bp, gw, direct2] satisfies Row[]);
+  noteUnderused([bp, gw].flatMap((p) => [...p.rows, ...p.baselines]));
 }
 
 await runBench(main, () => {

@@ -577,6 +577,62 @@ export async function measure(t: Target, name = t.name): Promise<Row> {
   return { name, result, cpu, cores };
 }
 
+/**
+ * BENCH_ROUNDS (default 3): how many rounds measurePaired() alternates a
+ * target with its baseline. The machine's speed drifts by tens of percent
+ * within a minute; alternating short runs exposes both sides of each ratio to
+ * the same drift, and the median of the rounds' ratios drops an outlier.
+ */
+export const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+
+/** A target measured in rounds against its baseline: the median round's ratio is the figure. */
+export type Paired = {
+  /** The target's runs, one per round. */
+  rows: Row[];
+  /** The baseline's runs: one before each round and one after the last. */
+  baselines: Row[];
+  /** Per round: the target's req/s over the mean of the baseline runs just before and after it. */
+  ratios: number[];
+  /** The same per server CPU-second (null without /proc). */
+  cpuRatios: (number | null)[];
+};
+
+/** baseline, target, baseline, target, …, baseline: ROUNDS rounds. */
+export async function measurePaired(target: Target, baseline: Target, rounds = ROUNDS): Promise<Paired> {
+  const baselines = [await measure(baseline, `${baseline.name} [for ${target.name}]`)];
+  const rows: Row[] = [];
+  const ratios: number[] = [];
+  const cpuRatios: (number | null)[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const row = await measure(target, rounds > 1 ? `${target.name} #${i + 1}` : target.name);
+    const after = await measure(baseline, `${baseline.name} [for ${target.name}]`);
+    const around = [baselines[baselines.length - 1], after];
+    rows.push(row);
+    baselines.push(after);
+    ratios.push(rps(row) / mean(...around.map(rps)));
+    const cpu = [row, ...around].map(perCpu);
+    cpuRatios.push(cpu.every((v) => v) ? cpu[0]! / mean(cpu[1]!, cpu[2]!) : null);
+  }
+  return { rows, baselines, ratios, cpuRatios };
+}
+
+export const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+/** `0.87 (rounds 0.84 0.87 0.91)`: the median ratio, then each round's. */
+export function pairedRatio(p: Paired): string {
+  const rounds = p.ratios.length > 1 ? ` (rounds ${p.ratios.map((r) => r.toFixed(2)).join(" ")})` : "";
+  return `${median(p.ratios).toFixed(2)}${rounds}`;
+}
+
+/** The same per server CPU-second ("n/a" without /proc). */
+export function pairedCpuRatio(p: Paired): string {
+  const known = p.cpuRatios.filter((r): r is number => r !== null);
+  return known.length ? median(known).toFixed(2) : "n/a";
+}
+
 export const rps = (r: Row) => r.result.rps;
 export const perCpu = (r: Row) => (r.cpu ? r.result.rps / r.cpu : null);
 export const mean = (...xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -2,9 +2,10 @@
 // /authz — with an API key, and with a cached OAuth JWT access token — against
 // a bare node:http server returning 200, in one run. Each server runs as its
 // own process pinned to core 0; the load generator (wrk, else autocannon) is
-// pinned to core 1. Order: bare, gateway targets, bare again — the baseline is
-// the mean of the two bare runs, the bare server answering the same request
-// shape (POST with the verify body; GET with the authz headers).
+// pinned to core 1. Each Gatehouse row alternates with the bare server
+// answering the same request shape (POST with the verify body; GET with the
+// authz headers) for BENCH_ROUNDS rounds; its ratio is the median of the
+// rounds' ratios, each against the bare runs just before and after it.
 //
 // The JWT comes from the real token endpoint: before the gateway starts, the
 // full server (`server.ts`, OAuth included) runs on the same database with the
@@ -20,15 +21,15 @@ import {
   BENCH_META,
   benchClient,
   benchPrincipal,
-  cpuRatio,
   ensureNextBuild,
   CPU_PROF,
   freePort,
-  measure,
+  measurePaired,
   noteUnderused,
+  pairedCpuRatio,
+  pairedRatio,
   pinSelf,
   prepareDatabase,
-  ratio,
   requestToken,
   runBench,
   say,
@@ -40,7 +41,7 @@ import {
   table,
   tempDir,
   waitFor,
-  type Row,
+  type Paired,
   type Target,
 } from "./lib";
 
@@ -299,32 +300,28 @@ async function main() {
   await checkPolicy(gwUrl, policyKey, "before");
   if (redisGateway) await checkPolicy(redisGwUrl, policyKey, "before");
 
-  // Bare, gateway, bare again: drift during the run shows up as a gap between
-  // the two bare runs, and the baseline is their mean.
-  const bareIds = ["barePost", "bareGet", "bareRead"] as const;
-  const rows = new Map<string, Row[]>();
-  const run = async (id: string, label?: (name: string) => string) => {
-    const t = targets[id];
-    const row = await measure(t, label ? label(t.name) : t.name);
-    rows.set(id, [...(rows.get(id) ?? []), row]);
+  // Each Gatehouse row alternates with the bare row of its request shape
+  // (measurePaired: bare, row, bare, row, …, bare) and its figure is the
+  // median of the rounds' ratios. BENCH_ONLY=authzJwt,… measures only those
+  // rows (with BENCH_CPU_PROF: a profile of just them).
+  const bareOf: Record<string, string> = {
+    verify: "barePost",
+    authz: "bareGet",
+    verifyJwt: "barePost",
+    authzJwt: "bareGet",
+    authzPolicy: "bareGet",
+    authzPolicyRedis: "bareGet",
   };
-  for (const id of bareIds) await run(id, (n) => `${n} (1)`);
-  const policyIds = redisGateway ? ["authzPolicy", "authzPolicyRedis"] : ["authzPolicy"];
-  const gatehouseIds = ["verify", "authz", "verifyJwt", "authzJwt", ...policyIds];
-  // BENCH_ONLY=authzJwt,…: only these Gatehouse rows (with BENCH_CPU_PROF: a profile of just them).
+  const gatehouseIds = Object.keys(bareOf).filter((id) => id in targets);
   const only = process.env.BENCH_ONLY?.split(",").filter(Boolean);
-  if (only) {
-    const unknown = only.filter((id) => !gatehouseIds.includes(id));
-    if (unknown.length)
-      throw new Error(`BENCH_ONLY: unknown rows ${unknown.join(", ")} (rows: ${gatehouseIds.join(", ")})`);
-    for (const id of only) await run(id);
-    for (const id of bareIds) await run(id, (n) => `${n} (2)`);
-    say("");
-    table(gatehouseIds.concat(bareIds).flatMap((id) => rows.get(id) ?? []));
-    return;
+  const unknown = (only ?? []).filter((id) => !gatehouseIds.includes(id));
+  if (unknown.length) {
+    throw new Error(`BENCH_ONLY: unknown rows ${unknown.join(", ")} (rows: ${gatehouseIds.join(", ")})`);
   }
-  for (const id of gatehouseIds) await run(id);
-  for (const id of bareIds) await run(id, (n) => `${n} (2)`);
+  const paired = new Map<string, Paired>();
+  for (const id of only ?? gatehouseIds) paired.set(id, await measurePaired(targets[id], targets[bareOf[id]]));
+  // The fairer ceiling for verify: a bare server that also reads and parses the body (one round).
+  const verifyRead = paired.has("verify") ? await measurePaired(targets.verify, targets.bareRead, 1) : undefined;
 
   await checkVerify(gwUrl, key, "after");
   await checkAuthz(gwUrl, key, "after");
@@ -332,43 +329,29 @@ async function main() {
   await checkPolicy(gwUrl, policyKey, "after");
   if (redisGateway) await checkPolicy(redisGwUrl, policyKey, "after");
 
-  const one = (id: string) => rows.get(id)![0];
-  const all = (id: string) => rows.get(id)!;
-  const [verify, authz, verifyJwt, authzJwt] = [one("verify"), one("authz"), one("verifyJwt"), one("authzJwt")];
-  const [barePost, bareGet, bareRead2] = [all("barePost"), all("bareGet"), all("bareRead")];
-
+  const all = [...paired.values(), ...(verifyRead ? [verifyRead] : [])];
   say("");
-  table([
-    barePost[0],
-    bareGet[0],
-    bareRead2[0],
-    verify,
-    authz,
-    verifyJwt,
-    authzJwt,
-    ...policyIds.map(one),
-    barePost[1],
-    bareGet[1],
-    bareRead2[1],
-  ]);
+  table(all.flatMap((p) => [p.baselines[0], ...p.rows.flatMap((r, i) => [r, p.baselines[i + 1]])]));
   say("");
-  say(`verify/bare throughput ratio: ${ratio(verify, ...barePost)}`);
-  say(`authz/bare throughput ratio: ${ratio(authz, ...bareGet)}`);
-  say(`verify-jwt/bare throughput ratio: ${ratio(verifyJwt, ...barePost)}`);
-  say(`authz-jwt/bare throughput ratio: ${ratio(authzJwt, ...bareGet)}`);
-  say(`verify/bare-read throughput ratio: ${ratio(verify, ...bareRead2)}`);
-  say(`authz-policy-memory/bare throughput ratio: ${ratio(one("authzPolicy"), ...bareGet)}`);
-  if (redisGateway) say(`authz-policy-redis/bare throughput ratio: ${ratio(one("authzPolicyRedis"), ...bareGet)}`);
-  else say("authz-policy-redis: not measured (needs a PostgreSQL server and a reachable Redis: BENCH_REDIS_URL)");
-
+  const labels: Record<string, string> = {
+    verify: "verify/bare",
+    authz: "authz/bare",
+    verifyJwt: "verify-jwt/bare",
+    authzJwt: "authz-jwt/bare",
+    authzPolicy: "authz-policy-memory/bare",
+    authzPolicyRedis: "authz-policy-redis/bare",
+  };
+  for (const [id, p] of paired) say(`${labels[id]} throughput ratio: ${pairedRatio(p)}`);
+  if (verifyRead) say(`verify/bare-read throughput ratio: ${pairedRatio(verifyRead)}`);
+  if (!redisGateway) {
+    say("authz-policy-redis: not measured (needs a PostgreSQL server and a reachable Redis: BENCH_REDIS_URL)");
+  }
   // Secondary figures: the same ratios per server CPU-second (steadier on a busy
   // machine), and a note when a server was not the bottleneck of its run.
-  say(
-    `(per server CPU-second: verify/bare ${cpuRatio(verify, ...barePost)}, authz/bare ${cpuRatio(authz, ...bareGet)}, ` +
-      `verify-jwt/bare ${cpuRatio(verifyJwt, ...barePost)}, authz-jwt/bare ${cpuRatio(authzJwt, ...bareGet)}, ` +
-      `verify/bare-read ${cpuRatio(verify, ...bareRead2)})`,
-  );
-  noteUnderused([...rows.values()].flat());
+  const perCpu = [...paired].map(([id, p]) => `${labels[id]} ${pairedCpuRatio(p)}`);
+  if (verifyRead) perCpu.push(`verify/bare-read ${pairedCpuRatio(verifyRead)}`);
+  say(`(per server CPU-second, medians: ${perCpu.join(", ")})`);
+  noteUnderused(all.flatMap((p) => [...p.rows, ...p.baselines]));
 }
 
 await runBench(main, () => {

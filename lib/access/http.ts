@@ -180,6 +180,12 @@ function handleVerify(dp: DataPlane, req: IncomingMessage, res: ServerResponse):
   );
 }
 
+function isStringArray(v: unknown): v is string[] {
+  if (!Array.isArray(v)) return false;
+  for (const s of v) if (typeof s !== "string") return false;
+  return true;
+}
+
 function optionalString(body: Record<string, unknown>, name: string): string | undefined | Error {
   const v = body[name];
   if (v === undefined || v === null) return undefined;
@@ -206,7 +212,7 @@ function verifyBody(
   }
   const body = parsed as Record<string, unknown>;
   const { key, token, scopes } = body;
-  if (scopes !== undefined && (!Array.isArray(scopes) || !scopes.every((s) => typeof s === "string"))) {
+  if (scopes !== undefined && !isStringArray(scopes)) {
     return sendError(res, "validation_failed", '"scopes" must be an array of strings.');
   }
   let credential: string;
@@ -219,13 +225,15 @@ function verifyBody(
     return sendError(res, "validation_failed", 'Send {"key": "gk_…"} or {"token": "<JWT access token>"}.');
   }
   const method = optionalString(body, "method");
+  if (method instanceof Error) return sendError(res, "validation_failed", method.message);
   const path = optionalString(body, "path");
+  if (path instanceof Error) return sendError(res, "validation_failed", path.message);
   const ip = optionalString(body, "ip");
-  for (const v of [method, path, ip]) if (v instanceof Error) return sendError(res, "validation_failed", v.message);
-  if (path !== undefined && !(path as string).startsWith("/")) {
+  if (ip instanceof Error) return sendError(res, "validation_failed", ip.message);
+  if (path !== undefined && !path.startsWith("/")) {
     return sendError(res, "validation_failed", '"path" must start with "/".');
   }
-  if (ip !== undefined && !parseIp(ip as string)) {
+  if (ip !== undefined && !parseIp(ip)) {
     return sendError(res, "validation_failed", '"ip" must be an IPv4 or IPv6 address.');
   }
   if (body.explain !== undefined && typeof body.explain !== "boolean") {
@@ -233,11 +241,11 @@ function verifyBody(
   }
   const result = authorize(dp, {
     credential,
-    scopes: (scopes as string[] | undefined) ?? NO_SCOPES,
-    method: method as string | undefined,
-    path: path === undefined ? null : pathOf(path as string),
+    scopes: scopes ?? NO_SCOPES,
+    method,
+    path: path === undefined ? null : pathOf(path),
     // The service calling /v1/verify knows its client's address; else the caller's own.
-    ip: (ip as string | undefined) ?? requestIp(dp, req),
+    ip: ip ?? requestIp(dp, req),
     explain: body.explain === true,
   });
   // Cached credentials without counters are answered synchronously.

@@ -1,8 +1,15 @@
 // Data-plane verification of Gatehouse-issued JWT access tokens (RFC 9068):
 // signature against our own published keys, typ, iss, aud, exp, then the
 // revocation denylist (grant, client, jti) and scopes. A verified token is
-// cached by its SHA-256 until it expires — uncached ES256 verification costs
-// ~6× the cached path — while revocation is checked on every request.
+// cached until it expires — uncached ES256 verification costs ~6× the cached
+// path — while expiry and revocation are checked on every request.
+//
+// The cache key is the SHA-256 of the token's signature segment, and the
+// entry keeps the token's signed part (header.payload) to compare on a hit: a
+// hit needs both parts equal, exactly as a hash of the whole token would, but
+// hashes ~90 bytes instead of ~600 (the hash was the largest cost of a cached
+// verification). Neither form keeps a usable token in memory: the signature
+// is only hashed, and header.payload without it is no credential.
 import { hash } from "node:crypto";
 import { decodeProtectedHeader, errors as joseErrors, importJWK, jwtVerify, type JWK } from "jose";
 import { LRUCache } from "lru-cache";
@@ -51,11 +58,35 @@ const KEY_RELOAD_INTERVAL_MS = 5_000;
 export class JwtVerifier {
   private keys = new Map<string, VerifyKey>();
   private readonly revoked = new Map<string, number>();
-  private readonly cache: LRUCache<string, TokenRecord>;
+  // No per-entry TTL (judge() refuses expired tokens itself, and a TTL would
+  // add a clock read to every hit): expired entries are swept on insert.
+  private readonly cache: LRUCache<string, CachedToken>;
   private lastKeyLoad = 0;
+  private lastSweep = Date.now();
 
   constructor(private readonly opts: JwtVerifierOptions) {
-    this.cache = new LRUCache<string, TokenRecord>({ max: opts.cacheSize ?? 100_000, ttlAutopurge: false });
+    this.cache = new LRUCache<string, CachedToken>({ max: opts.cacheSize ?? 100_000 });
+  }
+
+  private cached(token: string): TokenRecord | undefined {
+    const dot = token.lastIndexOf(".");
+    const hit = this.cache.get(cacheKey(token, dot));
+    // Same signature, other header.payload: not this token (verified in full, it fails).
+    if (!hit || hit.signed.length !== dot || token.slice(0, dot) !== hit.signed) return undefined;
+    return hit.record;
+  }
+
+  private remember(token: string, record: TokenRecord, now: number): void {
+    if (now - this.lastSweep > SWEEP_INTERVAL_MS) {
+      this.lastSweep = now;
+      const expired: string[] = [];
+      for (const [k, e] of this.cache.entries()) if (e.record.expiresAt <= now) expired.push(k);
+      for (const k of expired) this.cache.delete(k);
+    }
+    const dot = token.lastIndexOf(".");
+    // A copy, not a slice: a slice would keep the whole token (signature included) alive in memory.
+    const signed = Buffer.from(token.slice(0, dot), "latin1").toString("latin1");
+    if (record.expiresAt > now) this.cache.set(cacheKey(token, dot), { signed, record });
   }
 
   async init(): Promise<void> {
@@ -104,13 +135,12 @@ export class JwtVerifier {
 
   /** Cache lookup only (the hot path); undefined when the token must be verified. */
   peek(token: string, required: readonly string[], now: number): TokenDecision | undefined {
-    const hit = this.cache.get(hashToken(token));
+    const hit = this.cached(token);
     return hit ? this.judge(hit, required, now) : undefined;
   }
 
   async verify(token: string, required: readonly string[] = [], now = Date.now()): Promise<TokenDecision> {
-    const cacheKey = hashToken(token);
-    const hit = this.cache.get(cacheKey);
+    const hit = this.cached(token);
     if (hit) return this.judge(hit, required, now);
 
     let header: ReturnType<typeof decodeProtectedHeader>;
@@ -156,12 +186,16 @@ export class JwtVerifier {
       audience: Array.isArray(payload.aud) ? payload.aud.map(String) : [String(payload.aud)],
       expiresAt: Number(payload.exp) * 1000,
     };
-    const ttl = record.expiresAt - now;
-    if (ttl > 0) this.cache.set(cacheKey, record, { ttl });
+    this.remember(token, record, now);
     return this.judge(record, required, now);
   }
 }
 
-export function hashToken(token: string): string {
-  return hash("sha256", token, "base64url");
+type CachedToken = { signed: string; record: TokenRecord };
+
+const SWEEP_INTERVAL_MS = 60_000;
+
+/** SHA-256 of the signature segment (after the last dot): a Map key, never shown. */
+function cacheKey(token: string, dot: number): string {
+  return hash("sha256", token.slice(dot + 1), "base64url");
 }

@@ -70,6 +70,38 @@ describe("JwtVerifier", () => {
     expect(looksLikeJwt("gk_live_abc")).toBe(false);
   });
 
+  it("a cached token's signature on another header.payload is no cache hit: it is verified, and refused", async () => {
+    const v = await verifier();
+    const token = await sign({ scope: "read:profile" });
+    expect((await v.verify(token)).code).toBe("VALID");
+    const [header, payload, signature] = token.split(".");
+    const claimsOf = JSON.parse(Buffer.from(payload, "base64url").toString()) as Record<string, unknown>;
+    // The same signature, with more scopes claimed; and with the payload one character shorter or longer.
+    const forged = [
+      `${header}.${b64({ ...claimsOf, scope: "read:profile delete:user" })}.${signature}`,
+      `${header}.${payload.slice(0, -1)}.${signature}`,
+      `${header}.${payload}A.${signature}`,
+    ];
+    for (const t of forged) {
+      expect(v.peek(t, [], Date.now())).toBeUndefined();
+      expect((await v.verify(t)).code).toBe("INVALID_TOKEN");
+    }
+    // The real token is still cached.
+    expect(v.peek(token, [], Date.now())?.code).toBe("VALID");
+  });
+
+  it("expired cached tokens are swept out on a later insert", async () => {
+    const v = await verifier();
+    const short = await sign({ exp: Math.floor(Date.now() / 1000) + 2 });
+    expect((await v.verify(short)).code).toBe("VALID");
+    expect(v.peek(short, [], Date.now())?.code).toBe("VALID");
+    // Judged expired from the cache right away once its time has passed…
+    expect(v.peek(short, [], Date.now() + 3_000)?.code).toBe("EXPIRED");
+    // …and gone after the next insert more than a minute on.
+    expect((await v.verify(await sign(), [], Date.now() + 61_000)).code).toBe("VALID");
+    expect(v.peek(short, [], Date.now())).toBeUndefined();
+  });
+
   it("INSUFFICIENT_SCOPE and EXPIRED (also from the cache once time passes)", async () => {
     const v = await verifier();
     const token = await sign();
