@@ -30,6 +30,7 @@ import {
   pinned,
   pairedCpuRatio,
   pairedRatio,
+  pairedRows,
   pinSelf,
   prepareDatabase,
   ROOT,
@@ -171,7 +172,7 @@ async function main() {
   await check(gwUrl, key, "after");
 
   say("");
-  table([bp, gw].flatMap((p) => [p.baselines[0], ...p.rows.flatMap((r, i) => [r, p.baselines[i + 1]])]));
+  table([bp, gw].flatMap(pairedRows));
   say("");
   say(`gateway/direct throughput ratio: ${pairedRatio(gw)}`);
   say(`bare-proxy/direct throughput ratio: ${pairedRatio(bp)}`);

@@ -616,6 +616,11 @@ export async function measurePaired(target: Target, baseline: Target, rounds = R
   return { rows, baselines, ratios, cpuRatios };
 }
 
+/** A paired measurement's runs in the order they ran: baseline, row, baseline, …, baseline. */
+export function pairedRows(p: Paired): Row[] {
+  return [p.baselines[0], ...p.rows.flatMap((r, i) => [r, p.baselines[i + 1]])];
+}
+
 export const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;

@@ -28,6 +28,7 @@ import {
   noteUnderused,
   pairedCpuRatio,
   pairedRatio,
+  pairedRows,
   pinSelf,
   prepareDatabase,
   requestToken,
@@ -304,22 +305,23 @@ async function main() {
   // (measurePaired: bare, row, bare, row, …, bare) and its figure is the
   // median of the rounds' ratios. BENCH_ONLY=authzJwt,… measures only those
   // rows (with BENCH_CPU_PROF: a profile of just them).
-  const bareOf: Record<string, string> = {
-    verify: "barePost",
-    authz: "bareGet",
-    verifyJwt: "barePost",
-    authzJwt: "bareGet",
-    authzPolicy: "bareGet",
-    authzPolicyRedis: "bareGet",
+  // Each row: the bare row of its request shape, and the label of its ratio line.
+  const rowsOf: Record<string, { bare: string; label: string }> = {
+    verify: { bare: "barePost", label: "verify/bare" },
+    authz: { bare: "bareGet", label: "authz/bare" },
+    verifyJwt: { bare: "barePost", label: "verify-jwt/bare" },
+    authzJwt: { bare: "bareGet", label: "authz-jwt/bare" },
+    authzPolicy: { bare: "bareGet", label: "authz-policy-memory/bare" },
+    authzPolicyRedis: { bare: "bareGet", label: "authz-policy-redis/bare" },
   };
-  const gatehouseIds = Object.keys(bareOf).filter((id) => id in targets);
+  const gatehouseIds = Object.keys(rowsOf).filter((id) => id in targets);
   const only = process.env.BENCH_ONLY?.split(",").filter(Boolean);
   const unknown = (only ?? []).filter((id) => !gatehouseIds.includes(id));
   if (unknown.length) {
     throw new Error(`BENCH_ONLY: unknown rows ${unknown.join(", ")} (rows: ${gatehouseIds.join(", ")})`);
   }
   const paired = new Map<string, Paired>();
-  for (const id of only ?? gatehouseIds) paired.set(id, await measurePaired(targets[id], targets[bareOf[id]]));
+  for (const id of only ?? gatehouseIds) paired.set(id, await measurePaired(targets[id], targets[rowsOf[id].bare]));
   // The fairer ceiling for verify: a bare server that also reads and parses the body (one round).
   const verifyRead = paired.has("verify") ? await measurePaired(targets.verify, targets.bareRead, 1) : undefined;
 
@@ -331,24 +333,16 @@ async function main() {
 
   const all = [...paired.values(), ...(verifyRead ? [verifyRead] : [])];
   say("");
-  table(all.flatMap((p) => [p.baselines[0], ...p.rows.flatMap((r, i) => [r, p.baselines[i + 1]])]));
+  table(all.flatMap(pairedRows));
   say("");
-  const labels: Record<string, string> = {
-    verify: "verify/bare",
-    authz: "authz/bare",
-    verifyJwt: "verify-jwt/bare",
-    authzJwt: "authz-jwt/bare",
-    authzPolicy: "authz-policy-memory/bare",
-    authzPolicyRedis: "authz-policy-redis/bare",
-  };
-  for (const [id, p] of paired) say(`${labels[id]} throughput ratio: ${pairedRatio(p)}`);
+  for (const [id, p] of paired) say(`${rowsOf[id].label} throughput ratio: ${pairedRatio(p)}`);
   if (verifyRead) say(`verify/bare-read throughput ratio: ${pairedRatio(verifyRead)}`);
   if (!redisGateway) {
     say("authz-policy-redis: not measured (needs a PostgreSQL server and a reachable Redis: BENCH_REDIS_URL)");
   }
   // Secondary figures: the same ratios per server CPU-second (steadier on a busy
   // machine), and a note when a server was not the bottleneck of its run.
-  const perCpu = [...paired].map(([id, p]) => `${labels[id]} ${pairedCpuRatio(p)}`);
+  const perCpu = [...paired].map(([id, p]) => `${rowsOf[id].label} ${pairedCpuRatio(p)}`);
   if (verifyRead) perCpu.push(`verify/bare-read ${pairedCpuRatio(verifyRead)}`);
   say(`(per server CPU-second, medians: ${perCpu.join(", ")})`);
   noteUnderused(all.flatMap((p) => [...p.rows, ...p.baselines]));

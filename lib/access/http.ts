@@ -351,14 +351,15 @@ export function identityHeaders(r: AccessResult): Record<string, string> {
 const allowHeads = new WeakMap<KeyRecord | TokenRecord, string[]>();
 
 function allowHead(r: AccessResult): string[] {
+  // An allowed call with a record is VALID; PUBLIC_ROUTE has none (built each time, rare).
   const record = r.key ?? r.token;
-  let head = record && r.code === "VALID" ? allowHeads.get(record) : undefined;
+  let head = record && allowHeads.get(record);
   if (!head) {
     head = ["x-gatehouse-decision", r.code];
     const identity = identityHeaders(r);
     for (const name in identity) head.push(name, identity[name]);
     head.push("cache-control", "no-store", "content-length", "0");
-    if (record && r.code === "VALID") allowHeads.set(record, head);
+    if (record) allowHeads.set(record, head);
   }
   return head;
 }

@@ -68,25 +68,23 @@ export class JwtVerifier {
     this.cache = new LRUCache<string, CachedToken>({ max: opts.cacheSize ?? 100_000 });
   }
 
-  private cached(token: string): TokenRecord | undefined {
-    const dot = token.lastIndexOf(".");
-    const hit = this.cache.get(cacheKey(token, dot));
+  private cached(token: string, key: string, dot: number): TokenRecord | undefined {
+    const hit = this.cache.get(key);
     // Same signature, other header.payload: not this token (verified in full, it fails).
     if (!hit || hit.signed.length !== dot || token.slice(0, dot) !== hit.signed) return undefined;
     return hit.record;
   }
 
-  private remember(token: string, record: TokenRecord, now: number): void {
+  private remember(token: string, key: string, dot: number, record: TokenRecord, now: number): void {
     if (now - this.lastSweep > SWEEP_INTERVAL_MS) {
       this.lastSweep = now;
       const expired: string[] = [];
       for (const [k, e] of this.cache.entries()) if (e.record.expiresAt <= now) expired.push(k);
       for (const k of expired) this.cache.delete(k);
     }
-    const dot = token.lastIndexOf(".");
     // A copy, not a slice: a slice would keep the whole token (signature included) alive in memory.
     const signed = Buffer.from(token.slice(0, dot), "latin1").toString("latin1");
-    if (record.expiresAt > now) this.cache.set(cacheKey(token, dot), { signed, record });
+    if (record.expiresAt > now) this.cache.set(key, { signed, record });
   }
 
   async init(): Promise<void> {
@@ -135,12 +133,15 @@ export class JwtVerifier {
 
   /** Cache lookup only (the hot path); undefined when the token must be verified. */
   peek(token: string, required: readonly string[], now: number): TokenDecision | undefined {
-    const hit = this.cached(token);
+    const dot = token.lastIndexOf(".");
+    const hit = this.cached(token, cacheKey(token, dot), dot);
     return hit ? this.judge(hit, required, now) : undefined;
   }
 
   async verify(token: string, required: readonly string[] = [], now = Date.now()): Promise<TokenDecision> {
-    const hit = this.cached(token);
+    const dot = token.lastIndexOf(".");
+    const entryKey = cacheKey(token, dot);
+    const hit = this.cached(token, entryKey, dot);
     if (hit) return this.judge(hit, required, now);
 
     let header: ReturnType<typeof decodeProtectedHeader>;
@@ -186,7 +187,7 @@ export class JwtVerifier {
       audience: Array.isArray(payload.aud) ? payload.aud.map(String) : [String(payload.aud)],
       expiresAt: Number(payload.exp) * 1000,
     };
-    this.remember(token, record, now);
+    this.remember(token, entryKey, dot, record, now);
     return this.judge(record, required, now);
   }
 }
