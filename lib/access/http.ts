@@ -319,8 +319,7 @@ export function authorizeRequest(
 }
 
 function handleAuthz(dp: DataPlane, req: IncomingMessage, res: ServerResponse, path: string): void | Promise<void> {
-  // Forward-auth subrequests carry no body we need; drain whatever came.
-  req.resume();
+  // Forward-auth subrequests carry no body we need: node:http drains an unread body once the answer is sent.
   const result = authorizeRequest(dp, req, forwardedRequest(req, path));
   if (!(result instanceof Promise)) return answerAuthz(dp, res, result);
   return finishAuthz(dp, res, result);

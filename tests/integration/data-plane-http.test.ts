@@ -112,6 +112,33 @@ describe("/authz forward-auth", () => {
     expect(forbidden.headers.get("x-gatehouse-decision")).toBe("INSUFFICIENT_SCOPE");
   });
 
+  it("a forward-auth call with a body (allowed or denied) is answered, and its keep-alive connection serves the next call", async () => {
+    const p = await createPrincipal();
+    const { key } = await createKey(p, createKeySchema.parse({ name: "body", scopes: ["read:profile"] }), meta);
+    // One socket for every call: each next call must find the connection clean after an unread body.
+    const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    const call = (headers: Record<string, string>, body: Buffer | null) =>
+      new Promise<{ status: number; reused: boolean }>((resolve, reject) => {
+        const req = http.request(`${base}/authz`, { method: body ? "POST" : "GET", agent, headers }, (res) => {
+          res.resume();
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, reused: req.reusedSocket }));
+        });
+        req.on("error", reject);
+        req.end(body ?? undefined);
+      });
+    const big = Buffer.alloc(256 * 1024, "x");
+    const auth = { authorization: `Bearer ${key}` };
+    const seen = [
+      await call(auth, big),
+      await call({}, big), // denied: 401, body unread
+      await call({ ...auth, "x-required-scopes": "delete:user" }, big), // 403
+      await call(auth, null),
+    ];
+    agent.destroy();
+    expect(seen.map((s) => s.status)).toEqual([200, 401, 403, 200]);
+    expect(seen.slice(1).every((s) => s.reused)).toBe(true);
+  });
+
   it("/healthz and /readyz", async () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     expect(await (await fetch(`${base}/readyz`)).json()).toEqual({ status: "ready" });
