@@ -102,17 +102,23 @@ type Subject = {
   usageCapped: boolean;
 };
 
+// Every result has every field, in one order (unset ones undefined): the
+// code reading results (http.ts, proxy.ts) then sees one object shape, not one
+// per combination of fields — on the hot path that difference was measurable.
 function done(ctx: Ctx, code: DecisionCode, decidedBy: string | null, extra?: Partial<AccessResult>): AccessResult {
-  const r: AccessResult = {
+  return {
     allow: code === "VALID" || code === "PUBLIC_ROUTE",
     code,
     status: DECISION_STATUS[code],
     decidedBy,
+    key: extra?.key,
+    token: extra?.token,
+    missingScopes: extra?.missingScopes,
     route: ctx.route,
+    retryAfter: extra?.retryAfter,
+    rateLimit: extra?.rateLimit,
+    trace: ctx.trace,
   };
-  if (extra) Object.assign(r, extra);
-  if (ctx.trace) r.trace = ctx.trace;
-  return r;
 }
 
 /** The route step; an AccessResult when it already decides (unknown operation). */
@@ -186,6 +192,7 @@ function fromKey(ctx: Ctx, d: Decision): AccessResult | Promise<AccessResult> {
   step(ctx.trace, "credential", "pass", `API key ${k.id} (${k.environment}), organization ${k.orgId}.`);
   return evaluate(ctx, {
     key: k,
+    token: undefined,
     counterId: k.id,
     counterLabel: "key",
     orgId: k.orgId,
@@ -209,6 +216,7 @@ function fromToken(ctx: Ctx, d: TokenDecision): AccessResult | Promise<AccessRes
 
 function tokenSubject(t: TokenRecord, policy: CompiledPolicy): Subject {
   return {
+    key: undefined,
     token: t,
     counterId: t.clientId,
     counterLabel: "client",

@@ -239,7 +239,9 @@ function verifyBody(
   if (body.explain !== undefined && typeof body.explain !== "boolean") {
     return sendError(res, "validation_failed", '"explain" must be true or false.');
   }
+  // The same fields in the same order as authorizeRequest's: one request shape for authorize().
   const result = authorize(dp, {
+    route: undefined,
     credential,
     scopes: scopes ?? NO_SCOPES,
     method,
