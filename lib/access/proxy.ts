@@ -223,6 +223,21 @@ function forward(
   else up.end();
 }
 
+/** After the decision: the denial, or the call forwarded upstream. */
+function proceed(
+  dp: DataPlane,
+  req: IncomingMessage,
+  res: ServerResponse,
+  r: AccessResult,
+  t: Target,
+  path: string,
+  timeoutMs: number,
+): void {
+  if (!r.allow) return sendDenial(res, r);
+  if (r.key) dp.lastUsed.mark(r.key.id, Date.now());
+  forward(dp, req, res, r, t, path, timeoutMs);
+}
+
 /**
  * Returns a dispatcher that proxies requests under a catalog API's basePath
  * (true: handled) and leaves every other path (false).
@@ -249,14 +264,9 @@ export function createGatewayProxy(dp: DataPlane, opts: GatewayProxyOptions): Ro
     if (req.headers["x-gatehouse-explain"] !== undefined) delete req.headers["x-gatehouse-explain"];
     try {
       const result = authorizeRequest(dp, req, { method, path, route });
-      const go = (r: AccessResult) => {
-        if (!r.allow) return sendDenial(res, r);
-        if (r.key) dp.lastUsed.mark(r.key.id, Date.now());
-        forward(dp, req, res, r, target, path, timeoutMs);
-      };
       if (result instanceof Promise) {
-        result.then(go).catch(() => fail(res));
-      } else go(result);
+        result.then((r) => proceed(dp, req, res, r, target, path, timeoutMs)).catch(() => fail(res));
+      } else proceed(dp, req, res, result, target, path, timeoutMs);
     } catch {
       fail(res);
     }

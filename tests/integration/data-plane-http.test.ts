@@ -83,6 +83,35 @@ describe("POST /v1/verify", () => {
     }
     expect((await fetch(`${base}/v1/verify`)).status).toBe(405);
   });
+
+  it("reads a body however it arrives: in pieces with a Content-Length, chunked, or empty", async () => {
+    const p = await createPrincipal();
+    const { key, id } = await createKey(p, createKeySchema.parse({ name: "pieces", scopes: [] }), meta);
+    const body = Buffer.from(JSON.stringify({ key }));
+    // Sends the body in two writes 30 ms apart (chunked when no Content-Length is given).
+    const send = (headers: Record<string, string>, parts: Buffer[]) =>
+      new Promise<{ status: number; json: Record<string, unknown> }>((resolve, reject) => {
+        const req = http.request(`${base}/v1/verify`, { method: "POST", headers }, (res) => {
+          let text = "";
+          res.on("data", (c: Buffer) => (text += c.toString()));
+          res.on("end", () =>
+            resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as Record<string, unknown> }),
+          );
+        });
+        req.on("error", reject);
+        if (parts.length === 0) return void req.end();
+        req.write(parts[0]);
+        setTimeout(() => req.end(parts[1]), 30);
+      });
+    const halves = [body.subarray(0, 10), body.subarray(10)];
+    const json = { "content-type": "application/json" };
+    const withLength = await send({ ...json, "content-length": String(body.length) }, halves);
+    const chunked = await send(json, halves);
+    expect([withLength.json.keyId, chunked.json.keyId]).toEqual([id, id]);
+    const empty = await send({ ...json, "content-length": "0" }, []);
+    expect(empty.status).toBe(400);
+    expect((empty.json.error as { code: string }).code).toBe("invalid_json");
+  });
 });
 
 describe("/authz forward-auth", () => {
