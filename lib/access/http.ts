@@ -36,54 +36,38 @@ export function sendError(
 /**
  * The body as text (null when larger than MAX_BODY) to `done`, or a request
  * error to `failed`; whichever comes first, once. Callbacks, not a promise: the
- * usual one-chunk body then costs no promise and no extra microtask. With a
- * Content-Length the body is complete when that many bytes arrived: answered
- * from the last `data` event, without waiting for `end` (a tick later).
+ * usual one-chunk body then costs no promise and no extra microtask.
  */
 function readBody(req: IncomingMessage, done: (raw: string | null) => void, failed: () => void): void {
-  const declared = req.headers["transfer-encoding"] === undefined ? req.headers["content-length"] : undefined;
-  // node:http has already refused a malformed Content-Length (400).
-  const expected = declared === undefined ? -1 : Number(declared);
-  if (expected === 0) return done("");
-  // State in one object and listeners as anonymous arrows: tsx (keepNames)
-  // would wrap a named inner function in a defineProperty call per request.
-  const body: Body = { first: undefined, more: undefined, size: 0, settled: false, done };
+  let first: Buffer | undefined;
+  let more: Buffer[] | undefined;
+  let size = 0;
+  let settled = false;
   req.on("data", (c: Buffer) => {
-    body.size += c.length;
-    if (body.size > MAX_BODY) {
+    size += c.length;
+    if (size > MAX_BODY) {
       // Answer 413 first, then drop the connection (destroying now would lose the answer).
       req.removeAllListeners("data");
       req.resume();
-      if (!body.settled) {
-        body.settled = true;
+      if (!settled) {
+        settled = true;
         done(null);
       }
       return;
     }
-    if (body.first === undefined) body.first = c;
-    else (body.more ??= [body.first]).push(c);
-    if (body.size === expected) finishBody(body);
+    if (first === undefined) first = c;
+    else (more ??= [first]).push(c);
   });
-  if (expected === -1) req.on("end", () => finishBody(body));
+  req.on("end", () => {
+    if (settled) return;
+    settled = true;
+    done(more ? Buffer.concat(more).toString("utf8") : first ? first.toString("utf8") : "");
+  });
   req.on("error", () => {
-    if (body.settled) return;
-    body.settled = true;
+    if (settled) return;
+    settled = true;
     failed();
   });
-}
-
-type Body = {
-  first: Buffer | undefined;
-  more: Buffer[] | undefined;
-  size: number;
-  settled: boolean;
-  done: (raw: string | null) => void;
-};
-
-function finishBody(b: Body): void {
-  if (b.settled) return;
-  b.settled = true;
-  b.done(b.more ? Buffer.concat(b.more).toString("utf8") : b.first ? b.first.toString("utf8") : "");
 }
 
 /** Request path from a forwarded URI: query dropped, dot segments resolved (fail closed on odd input). */
