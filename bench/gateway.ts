@@ -25,10 +25,10 @@ import {
   CPU_PROF,
   freePort,
   measurePaired,
-  median,
   noteUnderused,
   pinned,
   pairedCpuRatio,
+  pairedMedian,
   pairedRatio,
   pairedRows,
   pinSelf,
@@ -177,14 +177,14 @@ async function main() {
   say(`gateway/direct throughput ratio: ${pairedRatio(gw)}`);
   say(`bare-proxy/direct throughput ratio: ${pairedRatio(bp)}`);
   say(
-    `gateway/bare-proxy throughput ratio: ${(median(gw.ratios) / median(bp.ratios)).toFixed(2)} ` +
+    `gateway/bare-proxy throughput ratio: ${(pairedMedian(gw) / pairedMedian(bp)).toFixed(2)} ` +
       "(the two medians above)",
   );
   say(
     `(per server CPU-second, medians: gateway/direct ${pairedCpuRatio(gw)}, bare-proxy/direct ${pairedCpuRatio(bp)})`,
   );
   say("goal: gateway/direct ≥ 0.5");
-  noteUnderused([bp, gw].flatMap((p) => [...p.rows, ...p.baselines]));
+  noteUnderused([bp, gw].flatMap(pairedRows));
 }
 
 await runBench(main, () => {

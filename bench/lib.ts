@@ -578,47 +578,55 @@ export async function measure(t: Target, name = t.name): Promise<Row> {
 }
 
 /**
- * BENCH_ROUNDS (default 3): how many rounds measurePaired() alternates a
- * target with its baseline. The machine's speed drifts by tens of percent
- * within a minute; alternating short runs exposes both sides of each ratio to
- * the same drift, and the median of the rounds' ratios drops an outlier.
+ * BENCH_ROUNDS (default 3): how many rounds measurePaired() runs, each
+ * baseline, target, baseline. The machine's speed drifts by tens of percent
+ * within a minute; each round puts both sides of its ratio in the same minute,
+ * and the median of the rounds' ratios drops an outlier.
  */
 export const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 
-/** A target measured in rounds against its baseline: the median round's ratio is the figure. */
-export type Paired = {
-  /** The target's runs, one per round. */
-  rows: Row[];
-  /** The baseline's runs: one before each round and one after the last. */
-  baselines: Row[];
-  /** Per round: the target's req/s over the mean of the baseline runs just before and after it. */
-  ratios: number[];
-  /** The same per server CPU-second (null without /proc). */
-  cpuRatios: (number | null)[];
-};
+/** One round: the baseline, the target, the baseline again (the same processes). */
+export type Round = { before: Row; row: Row; after: Row; ratio: number; cpuRatio: number | null };
 
-/** baseline, target, baseline, target, …, baseline: ROUNDS rounds. */
-export async function measurePaired(target: Target, baseline: Target, rounds = ROUNDS): Promise<Paired> {
-  const baselines = [await measure(baseline, `${baseline.name} [for ${target.name}]`)];
-  const rows: Row[] = [];
-  const ratios: number[] = [];
-  const cpuRatios: (number | null)[] = [];
+/** A target measured in rounds against its baseline: the median round's ratio is the figure. */
+export type Paired = { rounds: Round[] };
+
+/**
+ * Rounds of baseline, target, baseline; each round's ratio is the target's
+ * req/s over the mean of its two baseline runs. `target`/`baseline` may depend
+ * on the round: bench:verify gives each round its own server processes,
+ * because gateway processes alternated in the same rounds differed by up to
+ * ~20 % here in ways their code did not explain (61–78k req/s), so a single
+ * process per row would make each figure partly that process's luck.
+ */
+export async function measurePaired(
+  target: Target | ((round: number) => Target),
+  baseline: Target | ((round: number) => Target),
+  rounds = ROUNDS,
+): Promise<Paired> {
+  const pick = (t: Target | ((round: number) => Target), i: number) => (typeof t === "function" ? t(i) : t);
+  const out: Round[] = [];
   for (let i = 0; i < rounds; i++) {
-    const row = await measure(target, rounds > 1 ? `${target.name} #${i + 1}` : target.name);
-    const after = await measure(baseline, `${baseline.name} [for ${target.name}]`);
-    const around = [baselines[baselines.length - 1], after];
-    rows.push(row);
-    baselines.push(after);
-    ratios.push(rps(row) / mean(...around.map(rps)));
-    const cpu = [row, ...around].map(perCpu);
-    cpuRatios.push(cpu.every((v) => v) ? cpu[0]! / mean(cpu[1]!, cpu[2]!) : null);
+    const t = pick(target, i);
+    const b = pick(baseline, i);
+    const before = await measure(b, `${b.name} [for ${t.name}]`);
+    const row = await measure(t, rounds > 1 ? `${t.name} #${i + 1}` : t.name);
+    const after = await measure(b, `${b.name} [for ${t.name}]`);
+    const cpu = [row, before, after].map(perCpu);
+    out.push({
+      before,
+      row,
+      after,
+      ratio: rps(row) / mean(rps(before), rps(after)),
+      cpuRatio: cpu.every((v) => v) ? cpu[0]! / mean(cpu[1]!, cpu[2]!) : null,
+    });
   }
-  return { rows, baselines, ratios, cpuRatios };
+  return { rounds: out };
 }
 
-/** A paired measurement's runs in the order they ran: baseline, row, baseline, …, baseline. */
+/** A paired measurement's runs in the order they ran. */
 export function pairedRows(p: Paired): Row[] {
-  return [p.baselines[0], ...p.rows.flatMap((r, i) => [r, p.baselines[i + 1]])];
+  return p.rounds.flatMap((r) => [r.before, r.row, r.after]);
 }
 
 export const median = (xs: number[]) => {
@@ -626,15 +634,20 @@ export const median = (xs: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+/** The median of the rounds' ratios. */
+export function pairedMedian(p: Paired): number {
+  return median(p.rounds.map((r) => r.ratio));
+}
+
 /** `0.87 (rounds 0.84 0.87 0.91)`: the median ratio, then each round's. */
 export function pairedRatio(p: Paired): string {
-  const rounds = p.ratios.length > 1 ? ` (rounds ${p.ratios.map((r) => r.toFixed(2)).join(" ")})` : "";
-  return `${median(p.ratios).toFixed(2)}${rounds}`;
+  const rounds = p.rounds.length > 1 ? ` (rounds ${p.rounds.map((r) => r.ratio.toFixed(2)).join(" ")})` : "";
+  return `${pairedMedian(p).toFixed(2)}${rounds}`;
 }
 
 /** The same per server CPU-second ("n/a" without /proc). */
 export function pairedCpuRatio(p: Paired): string {
-  const known = p.cpuRatios.filter((r): r is number => r !== null);
+  const known = p.rounds.map((r) => r.cpuRatio).filter((r): r is number => r !== null);
   return known.length ? median(known).toFixed(2) : "n/a";
 }
 

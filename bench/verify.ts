@@ -2,10 +2,10 @@
 // /authz — with an API key, and with a cached OAuth JWT access token — against
 // a bare node:http server returning 200, in one run. Each server runs as its
 // own process pinned to core 0; the load generator (wrk, else autocannon) is
-// pinned to core 1. Each Gatehouse row alternates with the bare server
-// answering the same request shape (POST with the verify body; GET with the
-// authz headers) for BENCH_ROUNDS rounds; its ratio is the median of the
-// rounds' ratios, each against the bare runs just before and after it.
+// pinned to core 1. Each Gatehouse row runs BENCH_ROUNDS rounds of bare,
+// row, bare — the bare server answering the same request shape (POST with the
+// verify body; GET with the authz headers) — each round on its own set of
+// freshly started processes; the row's ratio is the median of the rounds'.
 //
 // The JWT comes from the real token endpoint: before the gateway starts, the
 // full server (`server.ts`, OAuth included) runs on the same database with the
@@ -13,6 +13,7 @@
 //
 // Env: see bench/lib.ts and bench/README.md. Exits non-zero on errors
 // (non-2xx or wrong answers, crashes), never on ratios.
+import type { ChildProcess } from "node:child_process";
 import path from "node:path";
 import { generateSecret, PREFIXES } from "../lib/credentials/format";
 import { prisma } from "../lib/db";
@@ -32,6 +33,7 @@ import {
   pinSelf,
   prepareDatabase,
   requestToken,
+  ROUNDS,
   runBench,
   say,
   sayRun,
@@ -212,46 +214,71 @@ async function main() {
 
   pinSelf(1);
 
-  const barePort = await freePort();
-  const bare = startBare("bare", barePort);
-  const bareReadPort = await freePort();
-  const bareRead = startBare("bare-read", bareReadPort, { readBody: true });
-
-  const gwPort = await freePort();
-  const gateway = startGatehouse({
-    name: "gateway",
-    port: gwPort,
-    args: ["--gateway"],
-    db,
-    env: sharedEnv,
-    profile: true,
-    core: 0,
-  });
-
-  // The same gateway with its counters on Redis (a second process, idle while
-  // the first is measured). Needs a PostgreSQL server: the embedded database
-  // is single-process.
+  // One set of servers per round (bare, bare-read, the gateway, the gateway on
+  // Redis): a process's own speed varies by up to ~20 % from one start to the
+  // next, so every round measures fresh processes (see measurePaired). The
+  // embedded database is single-process: then one set serves every round.
+  // The Redis gateway needs a PostgreSQL server too.
   const redisUrl = db.mode === "server" ? await reachableRedis() : null;
-  const redisPort = await freePort();
-  const redisGateway = redisUrl
-    ? startGatehouse({
-        name: "gateway-redis",
-        port: redisPort,
+  const redisPrefix = `bench-${process.pid}-${Date.now()}`;
+  type ServerSet = {
+    bareUrl: string;
+    bareReadUrl: string;
+    gwUrl: string;
+    redisGwUrl: string;
+    bare: ChildProcess;
+    bareRead: ChildProcess;
+    gateway: ChildProcess;
+    redisGateway: ChildProcess | null;
+  };
+  const sets: ServerSet[] = [];
+  for (let i = 0; i < (db.mode === "server" ? ROUNDS : 1); i++) {
+    const [barePort, bareReadPort, gwPort, redisPort] = [
+      await freePort(),
+      await freePort(),
+      await freePort(),
+      await freePort(),
+    ];
+    const set: ServerSet = {
+      bareUrl: `http://127.0.0.1:${barePort}`,
+      bareReadUrl: `http://127.0.0.1:${bareReadPort}`,
+      gwUrl: `http://127.0.0.1:${gwPort}`,
+      redisGwUrl: `http://127.0.0.1:${redisPort}`,
+      bare: startBare(`bare-${i + 1}`, barePort),
+      bareRead: startBare(`bare-read-${i + 1}`, bareReadPort, { readBody: true }),
+      gateway: startGatehouse({
+        name: `gateway-${i + 1}`,
+        port: gwPort,
         args: ["--gateway"],
         db,
-        env: { ...sharedEnv, REDIS_URL: redisUrl, GATEHOUSE_REDIS_PREFIX: `bench-${process.pid}-${Date.now()}` },
+        env: sharedEnv,
+        profile: true,
         core: 0,
-      })
-    : null;
-
-  const bareUrl = `http://127.0.0.1:${barePort}`;
-  const bareReadUrl = `http://127.0.0.1:${bareReadPort}`;
-  const gwUrl = `http://127.0.0.1:${gwPort}`;
-  await waitFor(`${bareUrl}/`, bare, "bare server");
-  await waitFor(`${bareReadUrl}/`, bareRead, "bare server (read)");
-  await waitFor(`${gwUrl}/readyz`, gateway, "gateway", 180_000);
-  const redisGwUrl = `http://127.0.0.1:${redisPort}`;
-  if (redisGateway) await waitFor(`${redisGwUrl}/readyz`, redisGateway, "gateway (Redis)", 180_000);
+      }),
+      redisGateway: redisUrl
+        ? startGatehouse({
+            name: `gateway-redis-${i + 1}`,
+            port: redisPort,
+            args: ["--gateway"],
+            db,
+            env: { ...sharedEnv, REDIS_URL: redisUrl, GATEHOUSE_REDIS_PREFIX: redisPrefix },
+            core: 0,
+          })
+        : null,
+    };
+    await waitFor(`${set.bareUrl}/`, set.bare, "bare server");
+    await waitFor(`${set.bareReadUrl}/`, set.bareRead, "bare server (read)");
+    await waitFor(`${set.gwUrl}/readyz`, set.gateway, "gateway", 180_000);
+    if (set.redisGateway) await waitFor(`${set.redisGwUrl}/readyz`, set.redisGateway, "gateway (Redis)", 180_000);
+    sets.push(set);
+  }
+  const checkAll = async (set: ServerSet, when: string) => {
+    await checkVerify(set.gwUrl, key, when);
+    await checkAuthz(set.gwUrl, key, when);
+    await checkJwt(set.gwUrl, jwt, client.clientId, when);
+    await checkPolicy(set.gwUrl, policyKey, when);
+    if (set.redisGateway) await checkPolicy(set.redisGwUrl, policyKey, when);
+  };
 
   const json = { "content-type": "application/json" };
   const verifyBody = JSON.stringify({ key: key.key, scopes: [SCOPE] });
@@ -269,37 +296,40 @@ async function main() {
   // endpoint is compared with the bare server answering its own request shape.
   const post = (url: string, body: string) => ({ url, method: "POST" as const, headers: json, body });
   const get = (url: string, headers: Record<string, string>) => ({ url, method: "GET" as const, headers });
-  const targets = {
-    barePost: { name: "bare node:http, POST", server: bare, ...post(`${bareUrl}/v1/verify`, verifyBody) },
-    bareGet: { name: "bare node:http, GET", server: bare, ...get(`${bareUrl}/authz`, authzHeaders) },
-    bareRead: { name: "bare + read/parse body", server: bareRead, ...post(`${bareReadUrl}/v1/verify`, verifyBody) },
-    verify: { name: "POST /v1/verify", server: gateway, ...post(`${gwUrl}/v1/verify`, verifyBody) },
-    authz: { name: "GET /authz", server: gateway, ...get(`${gwUrl}/authz`, authzHeaders) },
-    verifyJwt: { name: "verify (cached JWT)", server: gateway, ...post(`${gwUrl}/v1/verify`, verifyJwtBody) },
-    authzJwt: { name: "authz (cached JWT)", server: gateway, ...get(`${gwUrl}/authz`, authzJwtHeaders) },
-    authzPolicy: {
-      name: "authz route+IP+limit, memory",
-      server: gateway,
-      ...get(`${gwUrl}/authz`, authzPolicyHeaders),
-    },
-    ...(redisGateway
-      ? {
-          authzPolicyRedis: {
-            name: "authz route+IP+limit, Redis",
-            server: redisGateway,
-            ...get(`${redisGwUrl}/authz`, authzPolicyHeaders),
-          },
-        }
-      : {}),
-  } as Record<string, Target>;
+  const targetsOf = (set: ServerSet): Record<string, Target> => {
+    const { bareUrl, bareReadUrl, gwUrl, redisGwUrl, bare, bareRead, gateway, redisGateway } = set;
+    return {
+      barePost: { name: "bare node:http, POST", server: bare, ...post(`${bareUrl}/v1/verify`, verifyBody) },
+      bareGet: { name: "bare node:http, GET", server: bare, ...get(`${bareUrl}/authz`, authzHeaders) },
+      bareRead: { name: "bare + read/parse body", server: bareRead, ...post(`${bareReadUrl}/v1/verify`, verifyBody) },
+      verify: { name: "POST /v1/verify", server: gateway, ...post(`${gwUrl}/v1/verify`, verifyBody) },
+      authz: { name: "GET /authz", server: gateway, ...get(`${gwUrl}/authz`, authzHeaders) },
+      verifyJwt: { name: "verify (cached JWT)", server: gateway, ...post(`${gwUrl}/v1/verify`, verifyJwtBody) },
+      authzJwt: { name: "authz (cached JWT)", server: gateway, ...get(`${gwUrl}/authz`, authzJwtHeaders) },
+      authzPolicy: {
+        name: "authz route+IP+limit, memory",
+        server: gateway,
+        ...get(`${gwUrl}/authz`, authzPolicyHeaders),
+      },
+      ...(redisGateway
+        ? {
+            authzPolicyRedis: {
+              name: "authz route+IP+limit, Redis",
+              server: redisGateway,
+              ...get(`${redisGwUrl}/authz`, authzPolicyHeaders),
+            },
+          }
+        : {}),
+    };
+  };
+  const perSet = sets.map(targetsOf);
+  const targets = perSet[0];
+  /** The target `id` of the round's server set. */
+  const of = (id: string) => (round: number) => perSet[round % perSet.length][id];
 
   sayRun(db, "servers on core 0");
 
-  await checkVerify(gwUrl, key, "before");
-  await checkAuthz(gwUrl, key, "before");
-  await checkJwt(gwUrl, jwt, client.clientId, "before");
-  await checkPolicy(gwUrl, policyKey, "before");
-  if (redisGateway) await checkPolicy(redisGwUrl, policyKey, "before");
+  for (const set of sets) await checkAll(set, "before");
 
   // Each Gatehouse row alternates with the bare row of its request shape
   // (measurePaired: bare, row, bare, row, …, bare) and its figure is the
@@ -321,15 +351,11 @@ async function main() {
     throw new Error(`BENCH_ONLY: unknown rows ${unknown.join(", ")} (rows: ${gatehouseIds.join(", ")})`);
   }
   const paired = new Map<string, Paired>();
-  for (const id of only ?? gatehouseIds) paired.set(id, await measurePaired(targets[id], targets[rowsOf[id].bare]));
+  for (const id of only ?? gatehouseIds) paired.set(id, await measurePaired(of(id), of(rowsOf[id].bare)));
   // The fairer ceiling for verify: a bare server that also reads and parses the body (one round).
-  const verifyRead = paired.has("verify") ? await measurePaired(targets.verify, targets.bareRead, 1) : undefined;
+  const verifyRead = paired.has("verify") ? await measurePaired(of("verify"), of("bareRead"), 1) : undefined;
 
-  await checkVerify(gwUrl, key, "after");
-  await checkAuthz(gwUrl, key, "after");
-  await checkJwt(gwUrl, jwt, client.clientId, "after");
-  await checkPolicy(gwUrl, policyKey, "after");
-  if (redisGateway) await checkPolicy(redisGwUrl, policyKey, "after");
+  for (const set of sets) await checkAll(set, "after");
 
   const all = [...paired.values(), ...(verifyRead ? [verifyRead] : [])];
   say("");
@@ -337,7 +363,7 @@ async function main() {
   say("");
   for (const [id, p] of paired) say(`${rowsOf[id].label} throughput ratio: ${pairedRatio(p)}`);
   if (verifyRead) say(`verify/bare-read throughput ratio: ${pairedRatio(verifyRead)}`);
-  if (!redisGateway) {
+  if (!redisUrl) {
     say("authz-policy-redis: not measured (needs a PostgreSQL server and a reachable Redis: BENCH_REDIS_URL)");
   }
   // Secondary figures: the same ratios per server CPU-second (steadier on a busy
@@ -345,7 +371,7 @@ async function main() {
   const perCpu = [...paired].map(([id, p]) => `${rowsOf[id].label} ${pairedCpuRatio(p)}`);
   if (verifyRead) perCpu.push(`verify/bare-read ${pairedCpuRatio(verifyRead)}`);
   say(`(per server CPU-second, medians: ${perCpu.join(", ")})`);
-  noteUnderused(all.flatMap((p) => [...p.rows, ...p.baselines]));
+  noteUnderused(all.flatMap(pairedRows));
 }
 
 await runBench(main, () => {

@@ -104,7 +104,7 @@ type Subject = {
 
 // Every result has every field, in one order (unset ones undefined): the
 // code reading results (http.ts, proxy.ts) then sees one object shape, not one
-// per combination of fields — on the hot path that difference was measurable.
+// per combination of fields (V8 keeps such property reads monomorphic).
 function done(ctx: Ctx, code: DecisionCode, decidedBy: string | null, extra?: Partial<AccessResult>): AccessResult {
   return {
     allow: code === "VALID" || code === "PUBLIC_ROUTE",
