@@ -203,6 +203,8 @@ export function startGatehouse(opts: {
   if (!opts.args?.includes("--gateway")) ensureNextBuild();
   const nodeArgs = ["--import", "tsx"];
   if (opts.profile && CPU_PROF) nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${path.resolve(CPU_PROF)}`);
+  // BENCH_NODE_ARGS="--trace-gc …": extra node flags for the Gatehouse processes (diagnosis).
+  if (process.env.BENCH_NODE_ARGS) nodeArgs.push(...process.env.BENCH_NODE_ARGS.split(/\s+/).filter(Boolean));
   const full = [...nodeArgs, path.join(ROOT, "server.ts"), ...(opts.args ?? [])];
   const [cmd, args] = opts.core === undefined ? [process.execPath, full] : pinned(opts.core, process.execPath, full);
   const env: NodeJS.ProcessEnv = {
