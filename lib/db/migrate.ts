@@ -5,11 +5,12 @@
 // process's stdout/stderr through JS streams leaves Node 20's V8 in a state
 // where every later process.nextTick and stream state change takes a runtime
 // slow path (object-literal map migrations). Measured on a bare node:http
-// server pinned to one core: 5 of 6 processes that had read a child's output
-// through pipes fell to ~38k req/s with 2–3 % of samples in
-// Runtime_DefineKeyedOwnPropertyInLiteral/MigrateToMap; all 8 that used a file
-// or no output stayed at ~42–50k without those frames. Data-plane processes
-// boot through here, so this kept the whole hot path ~20 % slower at random.
+// server pinned to one core: 6 of 8 processes that had read a child's output
+// through pipes (3 of 5 of them after this very function) fell to ~38–43k
+// req/s with 2–3 % of samples in Runtime_DefineKeyedOwnPropertyInLiteral /
+// MigrateToMap; none of 8 that used spawnSync or no output did (42–50k).
+// Data-plane processes boot through here, so this made the whole hot path
+// ~20 % slower at random. Details: bench/README.md, session 4.
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import { createRequire } from "node:module";
