@@ -9,8 +9,9 @@
 // the gateway's rate), so the gateway's core does only the gateway's work.
 // Each proxy alternates with the direct call for BENCH_ROUNDS rounds; its
 // ratio is the median of the rounds' ratios. The bare proxy (bench/bare-proxy.mjs: a pass-through
-// node:http proxy, no authorization) is the same hop without Gatehouse. The ratio says how much of one core's direct throughput a
-// client keeps when the same core runs the gateway instead (goal ≥ 0.5).
+// proxy on gateway mode's own client, undici, with no authorization) is the same hop without
+// Gatehouse. The ratio says how much of one core's direct throughput a client keeps when the same
+// core runs the gateway instead (goal ≥ 0.5).
 //
 // Env: see bench/lib.ts and bench/README.md. Exits non-zero on errors
 // (non-2xx or wrong answers, crashes), never on ratios.
@@ -115,7 +116,7 @@ async function main() {
   });
   const directPort = await freePort();
   const direct = startBare("direct", directPort);
-  // The same hop without Gatehouse: a pass-through node:http proxy (bench/bare-proxy.mjs) on core 0.
+  // The same hop without Gatehouse: a pass-through proxy on gateway mode's client, undici (bench/bare-proxy.mjs), on core 0.
   const bareProxyPort = await freePort();
   const [bpCmd, bpArgs] = pinned(0, process.execPath, [path.join(ROOT, "bench/bare-proxy.mjs")]);
   const bareProxy = start("bare-proxy", bpCmd, bpArgs, {
@@ -148,7 +149,7 @@ async function main() {
   const targets = {
     direct: { name: "direct → upstream", server: direct, url: `${directUrl}${OPERATION}`, method: "GET", headers },
     bareProxy: {
-      name: "bare node:http proxy",
+      name: "bare undici proxy",
       server: bareProxy,
       url: `${bareProxyUrl}${BASE}${OPERATION}`,
       method: "GET",

@@ -7,35 +7,30 @@
 // as they are (a 500 stays a 500); an unreachable upstream is a 502, a silent
 // one (GATEHOUSE_UPSTREAM_TIMEOUT_MS) a 504, both in our error shape.
 //
-// Client: node:http with one keep-alive Agent per protocol (it pools sockets
-// per origin). Measured against undici here (2 cores, wrk, each proxy alone on
-// one core, a pass-through proxy without authorization in front of a bare
-// upstream, alternating rounds): undici 7's `dispatch` did ~1.3–1.7× node:http's
-// requests per CPU-second (≈14–22k vs ≈10–16k; `stream()` ~0.9–1.5×). But the undici in
-// package.json (8.x) requires Node ≥ 22.19 and throws on import under Node 20,
-// our engine, and 7.x is not a dependency — so node:http, the faster client
-// that runs here. Pipe vs manual data/end, and with or without the per-request
-// socket timeout, measured the same within noise. Figures: bench/README.md.
-import http, { type IncomingMessage, type OutgoingHttpHeader, type ServerResponse } from "node:http";
-import https from "node:https";
+// Client: undici 7 (Node's own HTTP client library; 7.x runs on Node 20, 8.x
+// needs Node 22), one keep-alive Agent per proxy (it pools connections per
+// upstream origin). Measured here (2 cores; each proxy alone on core 0, wrk on
+// core 1, a bare upstream; pass-through proxies without authorization,
+// alternating 4 s runs): undici's `dispatch` 18.1–23.5k req/s vs node:http's
+// `http.request` 12.1–16.8k, ~1.4×. Figures: bench/README.md, session 4.
+import type { IncomingMessage, OutgoingHttpHeader, ServerResponse } from "node:http";
+import { Agent, type Dispatcher } from "undici";
 import type { ApiEntry } from "../policy/routes";
 import type { AccessResult } from "./authorize";
 import type { DataPlane } from "./data-plane";
 import { authorizeRequest, fail, identityHeaders, pathOf, sendDenial, sendError, type RouteHandler } from "./http";
 
 export type GatewayProxyOptions = {
-  /** GATEHOUSE_UPSTREAM_TIMEOUT_MS: longest silence from the upstream (no byte either way) before 504 / abort. */
+  /** GATEHOUSE_UPSTREAM_TIMEOUT_MS: longest wait to connect, for the answer, or between bytes of it, before 504 / abort. */
   timeoutMs: number;
-  /** Keep-alive agents; default: one http and one https agent for this proxy. */
-  agents?: { http: http.Agent; https: https.Agent };
+  /** The upstream client; default: one keep-alive undici Agent for this proxy. */
+  dispatcher?: Dispatcher;
 };
 
 /** Where an API's calls go: resolved once per catalog entry (a catalog reload makes new entries). */
 type Target = {
-  mod: typeof http | typeof https;
-  agent: http.Agent;
-  hostname: string;
-  port: number;
+  /** scheme://host:port of the upstream. */
+  origin: string;
   /** The Host header the upstream gets. */
   host: string;
   /** The upstream URL's path without its trailing slash ("" for "/"). */
@@ -75,28 +70,22 @@ const DROP_RESPONSE = new Set([
 
 const INTERNAL_PREFIX = "x-gatehouse-";
 
-/** Free sockets are closed after this, before a typical upstream keep-alive timeout (Node's: 5 s) closes them under us. */
+/** Idle upstream connections are closed after this, before a typical upstream keep-alive timeout (Node's: 5 s). */
 const FREE_SOCKET_TIMEOUT_MS = 4_000;
 
-function defaultAgents() {
-  const opts = { keepAlive: true, scheduling: "lifo" as const, timeout: FREE_SOCKET_TIMEOUT_MS };
-  return { http: new http.Agent(opts), https: new https.Agent(opts) };
+function defaultDispatcher(timeoutMs: number): Dispatcher {
+  return new Agent({
+    keepAliveTimeout: FREE_SOCKET_TIMEOUT_MS,
+    keepAliveMaxTimeout: FREE_SOCKET_TIMEOUT_MS,
+    // A black-holed upstream: 504 after the same silence as any other.
+    connect: { timeout: timeoutMs },
+  });
 }
 
-function targetOf(api: ApiEntry, agents: { http: http.Agent; https: https.Agent }): Target {
+function targetOf(api: ApiEntry): Target {
   const u = new URL(api.upstreamUrl);
-  const secure = u.protocol === "https:";
   const prefix = u.pathname.endsWith("/") ? u.pathname.slice(0, -1) : u.pathname;
-  return {
-    mod: secure ? https : http,
-    agent: secure ? agents.https : agents.http,
-    // URL keeps IPv6 literals bracketed; the socket wants them bare.
-    hostname: u.hostname.startsWith("[") ? u.hostname.slice(1, -1) : u.hostname,
-    port: u.port ? Number(u.port) : secure ? 443 : 80,
-    host: u.host,
-    prefix,
-    basePathLength: api.basePath.length,
-  };
+  return { origin: u.origin, host: u.host, prefix, basePathLength: api.basePath.length };
 }
 
 /** The request headers the upstream gets, as a flat [name, value, …] list. */
@@ -115,7 +104,7 @@ function upstreamHeaders(dp: DataPlane, req: IncomingMessage, r: AccessResult, t
   // Named in Connection: hop-by-hop too (RFC 9110 §7.6.1).
   const connection = h.connection;
   if (connection && connection !== "keep-alive" && connection !== "close") dropNamed(out, connection);
-  if (h["transfer-encoding"] !== undefined) out.push("transfer-encoding", "chunked");
+  // A body without Content-Length goes upstream chunked: undici frames it itself.
   out.push("host", t.host);
   const socketIp = req.socket.remoteAddress ?? "";
   const prior = h["x-forwarded-for"];
@@ -138,11 +127,12 @@ function dropNamed(out: string[], connection: string): void {
 }
 
 /** The response headers the client gets: the upstream's, less hop-by-hop, plus our RateLimit headers. */
-function clientHeaders(raw: string[], r: AccessResult): OutgoingHttpHeader[] {
+function clientHeaders(raw: readonly (Buffer | string)[], r: AccessResult): OutgoingHttpHeader[] {
   const out: string[] = [];
   for (let i = 0; i < raw.length; i += 2) {
-    if (DROP_RESPONSE.has(raw[i].toLowerCase())) continue;
-    out.push(raw[i], raw[i + 1]);
+    const name = raw[i].toString("latin1");
+    if (DROP_RESPONSE.has(name.toLowerCase())) continue;
+    out.push(name, raw[i + 1].toString("latin1"));
   }
   if (r.rateLimit) out.push("ratelimit-policy", r.rateLimit.policy, "ratelimit", r.rateLimit.current);
   return out;
@@ -153,79 +143,133 @@ function hasBody(req: IncomingMessage): boolean {
   return req.headers["transfer-encoding"] !== undefined || (len !== undefined && len !== "0");
 }
 
-const RETRYABLE = new Set(["ECONNRESET", "EPIPE"]);
+/** Errors of a connection that broke before the answer began: a body-less, idempotent call is retried once. */
+const RETRYABLE = new Set(["ECONNRESET", "EPIPE", "UND_ERR_SOCKET"]);
+/** RFC 9110 §9.2.2: safe to send twice. */
+const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
+const TIMEOUTS = new Set(["UND_ERR_HEADERS_TIMEOUT", "UND_ERR_CONNECT_TIMEOUT"]);
+
+const WAITING = 0;
+const STREAMING = 1;
+const ANSWERED = 2;
+
+/**
+ * One proxied call as an undici dispatch handler: the upstream's answer is
+ * streamed to the client as it arrives (with backpressure both ways), a
+ * timeout before it is a 504, any other failure before it a 502, and a
+ * failure after it began cuts the client's response (a body cut short
+ * upstream must not look complete downstream).
+ */
+class Forward implements Dispatcher.DispatchHandler {
+  private state = WAITING;
+  private controller: Dispatcher.DispatchController | null = null;
+  private drain: (() => void) | null = null;
+
+  constructor(
+    private readonly dispatcher: Dispatcher,
+    private readonly opts: Dispatcher.DispatchOptions,
+    private readonly res: ServerResponse,
+    private readonly r: AccessResult,
+    private readonly timeoutMs: number,
+    private readonly retried: boolean,
+  ) {}
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    // The client went away (upload or download cut): stop talking to the upstream.
+    if (this.res.destroyed) controller.abort(new Error("client gone"));
+    else this.res.once("close", this.onClientClose);
+  }
+
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    _headers: unknown,
+    statusMessage?: string,
+  ): void {
+    // 1xx (Early Hints and the like) are not passed on: the final answer follows.
+    if (statusCode < 200 || this.state !== WAITING) return;
+    this.state = STREAMING;
+    this.res.writeHead(statusCode, statusMessage, clientHeaders(controller.rawHeaders as (Buffer | string)[], this.r));
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    if (this.state !== STREAMING) return;
+    if (!this.res.write(chunk)) {
+      controller.pause();
+      this.drain ??= () => this.controller?.resume();
+      this.res.once("drain", this.drain);
+    }
+  }
+
+  onResponseEnd(): void {
+    if (this.state !== STREAMING) return;
+    this.state = ANSWERED;
+    this.res.end();
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error & { code?: string }): void {
+    if (this.state === STREAMING) {
+      this.state = ANSWERED;
+      this.res.destroy();
+      return;
+    }
+    if (this.state === ANSWERED) return;
+    this.state = ANSWERED;
+    if (this.res.destroyed) return;
+    const code = err.code ?? "";
+    // A kept-alive connection the upstream closed just as it was reused: once more, on a new one.
+    if (!this.retried && this.opts.body === null && IDEMPOTENT.has(this.opts.method) && RETRYABLE.has(code)) {
+      this.res.off("close", this.onClientClose);
+      this.dispatcher.dispatch(
+        this.opts,
+        new Forward(this.dispatcher, this.opts, this.res, this.r, this.timeoutMs, true),
+      );
+      return;
+    }
+    if (TIMEOUTS.has(code)) {
+      sendError(this.res, "gateway_timeout", `The upstream did not answer within ${this.timeoutMs} ms.`);
+    } else sendError(this.res, "bad_gateway", "The upstream could not be reached.");
+  }
+
+  private readonly onClientClose = (): void => {
+    if (!this.res.writableFinished && this.controller && !this.controller.aborted) {
+      this.controller.abort(new Error("client gone"));
+    }
+  };
+}
 
 function forward(
   dp: DataPlane,
+  dispatcher: Dispatcher,
   req: IncomingMessage,
   res: ServerResponse,
   r: AccessResult,
   t: Target,
   path: string,
   timeoutMs: number,
-  retried = false,
 ): void {
   // The client left while the decision waited on the database: nothing to forward.
   if (res.destroyed) return;
   const url = req.url ?? "/";
   const q = url.indexOf("?");
-  const upstreamPath = (t.prefix + path.slice(t.basePathLength) || "/") + (q === -1 ? "" : url.slice(q));
-  const withBody = hasBody(req);
-  // waiting → streaming (the upstream's status line arrived) or → answered (we sent 502/504 ourselves).
-  let state: "waiting" | "streaming" | "answered" = "waiting";
-
-  const up = t.mod.request(
-    {
-      agent: t.agent,
-      hostname: t.hostname,
-      port: t.port,
-      method: req.method,
-      path: upstreamPath,
-      headers: upstreamHeaders(dp, req, r, t),
-      setHost: false,
-      timeout: timeoutMs,
-    },
-    (upRes) => {
-      if (state !== "waiting") return void upRes.resume();
-      state = "streaming";
-      res.writeHead(upRes.statusCode ?? 502, upRes.statusMessage, clientHeaders(upRes.rawHeaders, r));
-      // A body cut short upstream must not look complete downstream.
-      upRes.on("error", () => res.destroy());
-      upRes.on("aborted", () => res.destroy());
-      upRes.pipe(res);
-    },
-  );
-  // No byte either way for timeoutMs (like NGINX's proxy_read_timeout): 504 before the answer, cut after.
-  up.on("timeout", () => {
-    if (state === "waiting") {
-      state = "answered";
-      sendError(res, "gateway_timeout", `The upstream did not answer within ${timeoutMs} ms.`);
-    } else if (state === "streaming") res.destroy();
-    up.destroy();
-  });
-  up.on("error", (err: NodeJS.ErrnoException) => {
-    if (state === "streaming") return void res.destroy();
-    if (state === "answered") return;
-    state = "answered";
-    // A kept-alive socket the upstream closed just as we reused it: retry a body-less call once.
-    if (!retried && !withBody && up.reusedSocket && err.code && RETRYABLE.has(err.code)) {
-      forward(dp, req, res, r, t, path, timeoutMs, true);
-      return;
-    }
-    sendError(res, "bad_gateway", "The upstream could not be reached.");
-  });
-  // The client went away (upload or download cut): stop talking to the upstream.
-  res.on("close", () => {
-    if (!res.writableFinished) up.destroy();
-  });
-
-  if (withBody) req.pipe(up);
-  else up.end();
+  const opts: Dispatcher.DispatchOptions = {
+    origin: t.origin,
+    method: (req.method ?? "GET") as Dispatcher.HttpMethod,
+    path: (t.prefix + path.slice(t.basePathLength) || "/") + (q === -1 ? "" : url.slice(q)),
+    headers: upstreamHeaders(dp, req, r, t),
+    body: hasBody(req) ? req : null,
+    // No answer, or no byte of it, for timeoutMs (like NGINX's proxy_read_timeout): 504 before it, cut after.
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+  };
+  dispatcher.dispatch(opts, new Forward(dispatcher, opts, res, r, timeoutMs, false));
 }
 
 /** After the decision: the denial, or the call forwarded upstream. */
 function proceed(
   dp: DataPlane,
+  dispatcher: Dispatcher,
   req: IncomingMessage,
   res: ServerResponse,
   r: AccessResult,
@@ -235,7 +279,7 @@ function proceed(
 ): void {
   if (!r.allow) return sendDenial(res, r);
   if (r.key) dp.lastUsed.mark(r.key.id, Date.now());
-  forward(dp, req, res, r, t, path, timeoutMs);
+  forward(dp, dispatcher, req, res, r, t, path, timeoutMs);
 }
 
 /**
@@ -243,9 +287,9 @@ function proceed(
  * (true: handled) and leaves every other path (false).
  */
 export function createGatewayProxy(dp: DataPlane, opts: GatewayProxyOptions): RouteHandler {
-  const agents = opts.agents ?? defaultAgents();
-  const targets = new WeakMap<ApiEntry, Target>();
   const { timeoutMs } = opts;
+  const dispatcher = opts.dispatcher ?? defaultDispatcher(timeoutMs);
+  const targets = new WeakMap<ApiEntry, Target>();
 
   return (req, res) => {
     if (dp.routes.size === 0) return false;
@@ -256,7 +300,7 @@ export function createGatewayProxy(dp: DataPlane, opts: GatewayProxyOptions): Ro
     if (route.kind === "none") return false;
     let t = targets.get(route.api);
     if (!t) {
-      t = targetOf(route.api, agents);
+      t = targetOf(route.api);
       targets.set(route.api, t);
     }
     const target = t;
@@ -265,8 +309,8 @@ export function createGatewayProxy(dp: DataPlane, opts: GatewayProxyOptions): Ro
     try {
       const result = authorizeRequest(dp, req, { method, path, route });
       if (result instanceof Promise) {
-        result.then((r) => proceed(dp, req, res, r, target, path, timeoutMs)).catch(() => fail(res));
-      } else proceed(dp, req, res, result, target, path, timeoutMs);
+        result.then((r) => proceed(dp, dispatcher, req, res, r, target, path, timeoutMs)).catch(() => fail(res));
+      } else proceed(dp, dispatcher, req, res, result, target, path, timeoutMs);
     } catch {
       fail(res);
     }

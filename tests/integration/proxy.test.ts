@@ -33,6 +33,7 @@ let keyId: string;
 let orgId: string;
 let readOnlyKey: string;
 const seen: Seen[] = [];
+const flakyHits = new Map<string, number>();
 
 function startUpstream(): Promise<http.Server> {
   const s = http.createServer((req, res) => {
@@ -51,6 +52,13 @@ function startUpstream(): Promise<http.Server> {
           "b=2",
         ]);
         res.end("upstream down for maintenance");
+        return;
+      }
+      // The first call to each /flaky/<n> loses its connection before any answer; the next one is answered.
+      if (path.includes("/flaky/")) {
+        flakyHits.set(path, (flakyHits.get(path) ?? 0) + 1);
+        if (flakyHits.get(path) === 1) return void req.socket.destroy();
+        echoSeen(res, entry);
         return;
       }
       if (path.endsWith("/slow")) {
@@ -98,6 +106,10 @@ const doc = {
     "/download": { get: { responses: { "200": { description: "ok" } } } },
     "/unavailable": { get: { responses: { "503": { description: "down" } } } },
     "/slow": { get: { responses: { "200": { description: "ok" } } } },
+    "/flaky/{n}": {
+      get: { responses: { "200": { description: "ok" } } },
+      post: { responses: { "200": { description: "ok" } } },
+    },
     "/ping": { get: { security: [], responses: { "200": { description: "ok" } } } },
   },
   components: { securitySchemes: { oauth: oauthScheme({ [READ]: "Read", [WRITE]: "Write" }) } },
@@ -231,6 +243,19 @@ describe("gateway mode", () => {
     expect(body.error.code).toBe("gateway_timeout");
     expect(body.error.requestId).toBeTruthy();
     expect(Date.now() - started).toBeLessThan(TIMEOUT_MS * 4);
+  });
+
+  it("a connection the upstream drops before answering: a body-less GET is retried once, a POST is not", async () => {
+    const get = await fetch(`${base}${BASE}/flaky/1`, { headers: auth() });
+    expect(get.status).toBe(200);
+    await get.arrayBuffer();
+    // The upstream path is the API's upstreamUrl path (/v2) + the path after basePath.
+    expect(flakyHits.get("/v2/flaky/1")).toBe(2);
+
+    const post = await fetch(`${base}${BASE}/flaky/2`, { method: "POST", headers: auth() });
+    expect(post.status).toBe(502);
+    expect(((await post.json()) as { error: { code: string } }).error.code).toBe("bad_gateway");
+    expect(flakyHits.get("/v2/flaky/2")).toBe(1);
   });
 
   it("an unreachable upstream → 502", async () => {
