@@ -27,6 +27,9 @@ export type GatewayProxyOptions = {
   dispatcher?: Dispatcher;
 };
 
+/** What every proxied call of one gateway shares (made once, passed down: no closure per call). */
+type Gateway = { dp: DataPlane; dispatcher: Dispatcher; timeoutMs: number };
+
 /** Where an API's calls go: resolved once per catalog entry (a catalog reload makes new entries). */
 type Target = {
   /** scheme://host:port of the upstream. */
@@ -166,11 +169,10 @@ class Forward implements Dispatcher.DispatchHandler {
   private drain: (() => void) | null = null;
 
   constructor(
-    private readonly dispatcher: Dispatcher,
+    private readonly gw: Gateway,
     private readonly opts: Dispatcher.DispatchOptions,
     private readonly res: ServerResponse,
     private readonly r: AccessResult,
-    private readonly timeoutMs: number,
     private readonly retried: boolean,
   ) {}
 
@@ -221,14 +223,11 @@ class Forward implements Dispatcher.DispatchHandler {
     // A kept-alive connection the upstream closed just as it was reused: once more, on a new one.
     if (!this.retried && this.opts.body === null && IDEMPOTENT.has(this.opts.method) && RETRYABLE.has(code)) {
       this.res.off("close", this.onClientClose);
-      this.dispatcher.dispatch(
-        this.opts,
-        new Forward(this.dispatcher, this.opts, this.res, this.r, this.timeoutMs, true),
-      );
+      this.gw.dispatcher.dispatch(this.opts, new Forward(this.gw, this.opts, this.res, this.r, true));
       return;
     }
     if (TIMEOUTS.has(code)) {
-      sendError(this.res, "gateway_timeout", `The upstream did not answer within ${this.timeoutMs} ms.`);
+      sendError(this.res, "gateway_timeout", `The upstream did not answer within ${this.gw.timeoutMs} ms.`);
     } else sendError(this.res, "bad_gateway", "The upstream could not be reached.");
   }
 
@@ -239,16 +238,17 @@ class Forward implements Dispatcher.DispatchHandler {
   };
 }
 
-function forward(
-  dp: DataPlane,
-  dispatcher: Dispatcher,
+/** After the decision: the denial, or the call forwarded upstream. */
+function proceed(
+  gw: Gateway,
   req: IncomingMessage,
   res: ServerResponse,
   r: AccessResult,
   t: Target,
   path: string,
-  timeoutMs: number,
 ): void {
+  if (!r.allow) return sendDenial(res, r);
+  if (r.key) gw.dp.lastUsed.mark(r.key.id, Date.now());
   // The client left while the decision waited on the database: nothing to forward.
   if (res.destroyed) return;
   const url = req.url ?? "/";
@@ -257,38 +257,22 @@ function forward(
     origin: t.origin,
     method: (req.method ?? "GET") as Dispatcher.HttpMethod,
     path: (t.prefix + path.slice(t.basePathLength) || "/") + (q === -1 ? "" : url.slice(q)),
-    headers: upstreamHeaders(dp, req, r, t),
+    headers: upstreamHeaders(gw.dp, req, r, t),
     body: hasBody(req) ? req : null,
     // No answer, or no byte of it, for timeoutMs (like NGINX's proxy_read_timeout): 504 before it, cut after.
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
+    headersTimeout: gw.timeoutMs,
+    bodyTimeout: gw.timeoutMs,
   };
-  dispatcher.dispatch(opts, new Forward(dispatcher, opts, res, r, timeoutMs, false));
-}
-
-/** After the decision: the denial, or the call forwarded upstream. */
-function proceed(
-  dp: DataPlane,
-  dispatcher: Dispatcher,
-  req: IncomingMessage,
-  res: ServerResponse,
-  r: AccessResult,
-  t: Target,
-  path: string,
-  timeoutMs: number,
-): void {
-  if (!r.allow) return sendDenial(res, r);
-  if (r.key) dp.lastUsed.mark(r.key.id, Date.now());
-  forward(dp, dispatcher, req, res, r, t, path, timeoutMs);
+  gw.dispatcher.dispatch(opts, new Forward(gw, opts, res, r, false));
 }
 
 /**
- * Returns a dispatcher that proxies requests under a catalog API's basePath
+ * Returns a route handler that proxies requests under a catalog API's basePath
  * (true: handled) and leaves every other path (false).
  */
 export function createGatewayProxy(dp: DataPlane, opts: GatewayProxyOptions): RouteHandler {
   const { timeoutMs } = opts;
-  const dispatcher = opts.dispatcher ?? defaultDispatcher(timeoutMs);
+  const gw: Gateway = { dp, dispatcher: opts.dispatcher ?? defaultDispatcher(timeoutMs), timeoutMs };
   const targets = new WeakMap<ApiEntry, Target>();
 
   return (req, res) => {
@@ -309,8 +293,8 @@ export function createGatewayProxy(dp: DataPlane, opts: GatewayProxyOptions): Ro
     try {
       const result = authorizeRequest(dp, req, { method, path, route });
       if (result instanceof Promise) {
-        result.then((r) => proceed(dp, dispatcher, req, res, r, target, path, timeoutMs)).catch(() => fail(res));
-      } else proceed(dp, dispatcher, req, res, result, target, path, timeoutMs);
+        result.then((r) => proceed(gw, req, res, r, target, path)).catch(() => fail(res));
+      } else proceed(gw, req, res, result, target, path);
     } catch {
       fail(res);
     }
