@@ -87,8 +87,14 @@ async function checkAuthz(url: string, key: Key, when: string) {
   if (denied.status !== 403) throw new Error(`authz ${when} the run: a missing scope gave ${denied.status}, not 403`);
 }
 
-/** The JWT verifies (valid, our client, its scope) on both endpoints; a scope it lacks is refused. */
+/**
+ * The JWT verifies (valid, our client, its scope) on both endpoints; a scope it
+ * lacks is refused. Once expired (a long run on the embedded database, where no
+ * newer token can be had) it must be refused as EXPIRED instead.
+ */
 async function checkJwt(url: string, jwt: string, clientId: string, when: string) {
+  const { exp } = JSON.parse(Buffer.from(jwt.split(".")[1], "base64url").toString()) as { exp: number };
+  if (Date.now() >= exp * 1000) return checkExpiredJwt(url, jwt, when);
   const res = await fetch(`${url}/v1/verify`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -121,6 +127,23 @@ async function checkJwt(url: string, jwt: string, clientId: string, when: string
   await denied.arrayBuffer();
   if (denied.status !== 403) {
     throw new Error(`authz (JWT) ${when} the run: a missing scope gave ${denied.status}, not 403`);
+  }
+}
+
+async function checkExpiredJwt(url: string, jwt: string, when: string) {
+  const res = await fetch(`${url}/v1/verify`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ token: jwt, scopes: [SCOPE] }),
+  });
+  const body = (await res.json()) as { valid?: boolean; code?: string };
+  const authz = await fetch(`${url}/authz`, { headers: { authorization: `Bearer ${jwt}` } });
+  await authz.arrayBuffer();
+  if (body.valid !== false || body.code !== "EXPIRED" || authz.headers.get("x-gatehouse-decision") !== "EXPIRED") {
+    throw new Error(
+      `verify (expired JWT) ${when} the run: expected EXPIRED on both endpoints, got ${JSON.stringify(body)} and ` +
+        `${authz.status} ${authz.headers.get("x-gatehouse-decision")}`,
+    );
   }
 }
 
@@ -205,12 +228,24 @@ async function main() {
   const issuer = `http://127.0.0.1:${fullPort}`;
   const sharedEnv = { GATEHOUSE_PUBLIC_URL: issuer };
 
-  // 1. A real access token from the full server's /oauth/token, then stop it.
+  // 1. Real access tokens from the full server's /oauth/token. They live 10
+  // minutes and a default run takes longer, so on a PostgreSQL server the full
+  // server stays up, idle on core 1 (the load generator's), and every row and
+  // the checks after the run start with a token under a minute old. The
+  // embedded database serves one process at a time: there the full server
+  // stops after one token, and the JWT rows must end within its lifetime.
   say("bench: starting the full server for an OAuth access token …");
-  const full = startGatehouse({ name: "full", port: fullPort, db, env: sharedEnv });
+  const keepFull = db.mode === "server";
+  const full = startGatehouse({ name: "full", port: fullPort, db, env: sharedEnv, core: keepFull ? 1 : undefined });
   await waitFor(`${issuer}/readyz`, full, "full server", 300_000);
-  const jwt = await requestToken(issuer, client, "for the JWT rows");
-  await stopChild(full);
+  let jwt = await requestToken(issuer, client, "for the JWT rows");
+  let jwtAt = Date.now();
+  if (!keepFull) await stopChild(full);
+  const freshJwt = async (when: string) => {
+    if (!keepFull || Date.now() - jwtAt < 60_000) return;
+    jwt = await requestToken(issuer, client, when);
+    jwtAt = Date.now();
+  };
 
   pinSelf(1);
 
@@ -283,8 +318,6 @@ async function main() {
   const json = { "content-type": "application/json" };
   const verifyBody = JSON.stringify({ key: key.key, scopes: [SCOPE] });
   const authzHeaders = { authorization: `Bearer ${key.key}`, "x-required-scopes": SCOPE };
-  const verifyJwtBody = JSON.stringify({ token: jwt, scopes: [SCOPE] });
-  const authzJwtHeaders = { authorization: `Bearer ${jwt}`, "x-required-scopes": SCOPE };
   // /authz as NGINX calls it for a catalog route: the route rule decides the scope.
   const authzPolicyHeaders = {
     authorization: `Bearer ${policyKey.key}`,
@@ -296,8 +329,11 @@ async function main() {
   // endpoint is compared with the bare server answering its own request shape.
   const post = (url: string, body: string) => ({ url, method: "POST" as const, headers: json, body });
   const get = (url: string, headers: Record<string, string>) => ({ url, method: "GET" as const, headers });
+  // Built when a round starts: the JWT rows send the current token.
   const targetsOf = (set: ServerSet): Record<string, Target> => {
     const { bareUrl, bareReadUrl, gwUrl, redisGwUrl, bare, bareRead, gateway, redisGateway } = set;
+    const verifyJwtBody = JSON.stringify({ token: jwt, scopes: [SCOPE] });
+    const authzJwtHeaders = { authorization: `Bearer ${jwt}`, "x-required-scopes": SCOPE };
     return {
       barePost: { name: "bare node:http, POST", server: bare, ...post(`${bareUrl}/v1/verify`, verifyBody) },
       bareGet: { name: "bare node:http, GET", server: bare, ...get(`${bareUrl}/authz`, authzHeaders) },
@@ -322,10 +358,9 @@ async function main() {
         : {}),
     };
   };
-  const perSet = sets.map(targetsOf);
-  const targets = perSet[0];
+  const targets = targetsOf(sets[0]);
   /** The target `id` of the round's server set. */
-  const of = (id: string) => (round: number) => perSet[round % perSet.length][id];
+  const of = (id: string) => (round: number) => targetsOf(sets[round % sets.length])[id];
 
   sayRun(db, "servers on core 0");
 
@@ -351,10 +386,14 @@ async function main() {
     throw new Error(`BENCH_ONLY: unknown rows ${unknown.join(", ")} (rows: ${gatehouseIds.join(", ")})`);
   }
   const paired = new Map<string, Paired>();
-  for (const id of only ?? gatehouseIds) paired.set(id, await measurePaired(of(id), of(rowsOf[id].bare)));
+  for (const id of only ?? gatehouseIds) {
+    await freshJwt(`for the ${rowsOf[id].label} row`);
+    paired.set(id, await measurePaired(of(id), of(rowsOf[id].bare)));
+  }
   // The fairer ceiling for verify: a bare server that also reads and parses the body (one round).
   const verifyRead = paired.has("verify") ? await measurePaired(of("verify"), of("bareRead"), 1) : undefined;
 
+  await freshJwt("for the checks after the run");
   for (const set of sets) await checkAll(set, "after");
 
   const all = [...paired.values(), ...(verifyRead ? [verifyRead] : [])];
