@@ -50,23 +50,24 @@ import {
 
 type Key = { id: string; key: string };
 
-async function checkVerify(url: string, key: Key, when: string) {
-  const res = await fetch(`${url}/v1/verify`, {
+/** POST /v1/verify with a JSON body. */
+function postVerify(url: string, body: Record<string, unknown>): Promise<Response> {
+  return fetch(`${url}/v1/verify`, {
     method: "POST",
     headers: { "content-type": "application/json" },
-    body: JSON.stringify({ key: key.key, scopes: [SCOPE] }),
+    body: JSON.stringify(body),
   });
+}
+
+async function checkVerify(url: string, key: Key, when: string) {
+  const res = await postVerify(url, { key: key.key, scopes: [SCOPE] });
   const body = (await res.json()) as { valid?: boolean; keyId?: string };
   if (res.status !== 200 || body.valid !== true || body.keyId !== key.id) {
     throw new Error(
       `verify ${when} the run: expected {"valid":true,"keyId":"${key.id}"}, got ${res.status} ${JSON.stringify(body)}`,
     );
   }
-  const unknown = await fetch(`${url}/v1/verify`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ key: generateSecret(PREFIXES.apiKeyLive) }),
-  });
+  const unknown = await postVerify(url, { key: generateSecret(PREFIXES.apiKeyLive) });
   const ub = (await unknown.json()) as { valid?: boolean; code?: string };
   if (ub.valid !== false)
     throw new Error(`verify ${when} the run: an unknown key was not rejected: ${JSON.stringify(ub)}`);
@@ -95,11 +96,7 @@ async function checkAuthz(url: string, key: Key, when: string) {
 async function checkJwt(url: string, jwt: string, clientId: string, when: string) {
   const { exp } = JSON.parse(Buffer.from(jwt.split(".")[1], "base64url").toString()) as { exp: number };
   if (Date.now() >= exp * 1000) return checkExpiredJwt(url, jwt, when);
-  const res = await fetch(`${url}/v1/verify`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ token: jwt, scopes: [SCOPE] }),
-  });
+  const res = await postVerify(url, { token: jwt, scopes: [SCOPE] });
   const body = (await res.json()) as { valid?: boolean; tokenType?: string; clientId?: string };
   if (
     res.status !== 200 ||
@@ -131,11 +128,7 @@ async function checkJwt(url: string, jwt: string, clientId: string, when: string
 }
 
 async function checkExpiredJwt(url: string, jwt: string, when: string) {
-  const res = await fetch(`${url}/v1/verify`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ token: jwt, scopes: [SCOPE] }),
-  });
+  const res = await postVerify(url, { token: jwt, scopes: [SCOPE] });
   const body = (await res.json()) as { valid?: boolean; code?: string };
   const authz = await fetch(`${url}/authz`, { headers: { authorization: `Bearer ${jwt}` } });
   await authz.arrayBuffer();
