@@ -3,6 +3,17 @@
 // atomic Lua script, so every instance sharing the Redis counts exactly).
 // A limiter instance holds one (limit, window); instances are made on demand
 // and shared by every subject with that pair.
+//
+// On Redis, calls to one counter coalesce: while one consume of a counter is
+// in flight, the calls that arrive for it wait and then go as one consume of
+// n points (the library's own consume(key, n): one atomic INCRBY n in its
+// script). The reply gives the counter's value after all n, so the calls in
+// the batch take the positions value-n+1 … value in arrival order — exactly
+// what n separate increments would have given them, so every instance still
+// counts exactly (tests/integration/ratelimit-redis.test.ts). Under load this
+// turns one Redis write per call into one per round trip per hot counter: the
+// write syscall was the largest single cost of a Redis-counted call
+// (bench/README.md, session 6). An idle counter's first call goes at once.
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from "rate-limiter-flexible";
 
 export type CounterSpec = {
@@ -29,8 +40,17 @@ const limiterOf = new WeakMap<CounterSpec, { owner: Counters; limiter: RateLimit
 
 const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 
+/** Calls to one Redis counter that arrived while a consume of it was in flight, in arrival order. */
+type Lane = {
+  limiter: RateLimiterAbstract;
+  subject: string;
+  waiting: { spec: CounterSpec; resolve: (r: CounterResult) => void; reject: (e: unknown) => void }[];
+};
+
 export class Counters {
   private readonly limiters = new Map<string, RateLimiterAbstract>();
+  /** Redis counters with a consume in flight, by their Redis key (Lane.waiting may be empty). */
+  private readonly lanes = new Map<string, Lane>();
 
   constructor(private readonly opts: CountersOptions) {}
 
@@ -63,20 +83,68 @@ export class Counters {
     return l;
   }
 
-  private result(spec: CounterSpec, res: RateLimiterRes, allowed: boolean): CounterResult {
+  /** The answer for the call that brought the counter to `consumed` (≤ the value in `res`). */
+  private at(
+    spec: CounterSpec,
+    res: RateLimiterRes,
+    consumed: number,
+    allowed = consumed <= spec.limit,
+  ): CounterResult {
     const resetMs = spec.resetAt !== undefined ? Math.max(0, spec.resetAt - Date.now()) : Math.max(0, res.msBeforeNext);
-    return { spec, allowed, remaining: Math.max(0, spec.limit - res.consumedPoints), resetMs };
+    return { spec, allowed, remaining: Math.max(0, spec.limit - consumed), resetMs };
   }
 
-  // Async methods rather than .then() callbacks: no closure is created per call
-  // (this runs for every rate-limited request).
-  private async consumeOne(spec: CounterSpec): Promise<CounterResult> {
+  /** The library's consume of `points`; over the limit it rejects with the counter's state, which is an answer too. */
+  private static async take(limiter: RateLimiterAbstract, subject: string, points: number): Promise<RateLimiterRes> {
     try {
-      return this.result(spec, await this.limiter(spec).consume(spec.subject), true);
+      return await limiter.consume(subject, points);
     } catch (e) {
-      if (e instanceof RateLimiterRes) return this.result(spec, e, false);
+      if (e instanceof RateLimiterRes) return e;
       throw e;
     }
+  }
+
+  // An async method rather than .then() callbacks: no closure is created per
+  // call (this runs for every rate-limited request on Redis); only a call that
+  // waits in a lane makes its promise.
+  private async consumeOne(spec: CounterSpec): Promise<CounterResult> {
+    const limiter = this.limiter(spec);
+    if (!this.opts.redis) {
+      const res = await Counters.take(limiter, spec.subject, 1);
+      return this.at(spec, res, res.consumedPoints);
+    }
+    const key = limiter.getKey(spec.subject);
+    const lane = this.lanes.get(key);
+    if (lane) return new Promise((resolve, reject) => lane.waiting.push({ spec, resolve, reject }));
+    this.lanes.set(key, { limiter, subject: spec.subject, waiting: [] });
+    try {
+      const res = await Counters.take(limiter, spec.subject, 1);
+      return this.at(spec, res, res.consumedPoints);
+    } finally {
+      this.next(key);
+    }
+  }
+
+  /** The consume of `key` came back: send what waited for it as one consume, or close the lane. */
+  private next(key: string): void {
+    const lane = this.lanes.get(key)!;
+    const batch = lane.waiting;
+    if (batch.length === 0) {
+      this.lanes.delete(key);
+      return;
+    }
+    lane.waiting = [];
+    Counters.take(lane.limiter, lane.subject, batch.length).then(
+      (res) => {
+        const first = res.consumedPoints - batch.length + 1;
+        for (let i = 0; i < batch.length; i++) batch[i].resolve(this.at(batch[i].spec, res, first + i));
+        this.next(key);
+      },
+      (e: unknown) => {
+        for (const w of batch) w.reject(e);
+        this.next(key);
+      },
+    );
   }
 
   /** Counts one call against every spec (all of them, even after a denial: a denied call still arrived). */
@@ -95,7 +163,7 @@ export class Counters {
       const resetMs = spec.resetAt !== undefined ? Math.max(0, spec.resetAt - Date.now()) : spec.windowSeconds * 1000;
       return { spec, allowed: true, remaining: spec.limit, resetMs };
     }
-    return this.result(spec, res, res.consumedPoints < spec.limit);
+    return this.at(spec, res, res.consumedPoints, res.consumedPoints < spec.limit);
   }
 
   /** consume(), or peek() when `dryRun`. */
@@ -125,7 +193,7 @@ export class Counters {
         continue;
       }
       const res = storage.incrby(key, 1, limiter.duration);
-      results.push(this.result(spec, res, res.consumedPoints <= spec.limit));
+      results.push(this.at(spec, res, res.consumedPoints));
     }
     return results;
   }

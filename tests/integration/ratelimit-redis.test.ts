@@ -34,6 +34,43 @@ describe.skipIf(!url)("rate-limit counters on Redis", () => {
     expect(a.backend).toBe("redis");
   });
 
+  it("calls to one counter coalesce while one is in flight, keeping arrival order and exact counts", async () => {
+    const redis = new Redis(url!);
+    let sent = 0;
+    const send = redis.sendCommand.bind(redis);
+    redis.sendCommand = ((...args: Parameters<typeof send>) => {
+      sent++;
+      return send(...args);
+    }) as typeof send;
+    try {
+      await redis.ping(); // the connection's own commands (ready check, client info) are not counted
+      sent = 0;
+      const c = new Counters({ redis, prefix });
+      const hot: CounterSpec = { name: "key-60s", subject: "c:coalesce", limit: 100, windowSeconds: 60 };
+      const other: CounterSpec = { ...hot, subject: "c:coalesce-other" };
+      const [results, [alone]] = await Promise.all([
+        Promise.all(Array.from({ length: 300 }, () => c.consume([hot]).then(([r]) => r))),
+        c.consume([other]), // another counter does not wait for the hot one
+      ]);
+      // The first call goes alone, the 299 behind it as one consume: call i is the counter's (i+1)-th.
+      expect(results.map((r) => r.allowed)).toEqual(results.map((_, i) => i < 100));
+      expect(results.map((r) => r.remaining)).toEqual(results.map((_, i) => Math.max(0, 99 - i)));
+      expect(alone).toMatchObject({ allowed: true, remaining: 99 });
+      // hot: 1 + 1 consumes, other: 1 (each EVALSHA, plus an EVAL if the script was not loaded yet).
+      expect(sent).toBeGreaterThanOrEqual(3);
+      expect(sent).toBeLessThanOrEqual(6);
+      const [state] = await c.peek([hot]);
+      expect(state.remaining).toBe(0);
+      expect(await redis.get(`${prefix}:rl:100:60:c:coalesce`)).toBe("300");
+      // Once the lane is idle, the next call goes at once and continues the count.
+      const [after] = await c.consume([hot]);
+      expect(after).toMatchObject({ allowed: false, remaining: 0 });
+      expect(await redis.get(`${prefix}:rl:100:60:c:coalesce`)).toBe("301");
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it("keys live under the configured prefix (tests and deployments can share a Redis)", async () => {
     const c = new Counters({ redis: clients[0], prefix });
     await c.consume([{ name: "k", subject: "c:prefixed", limit: 5, windowSeconds: 30 }]);
