@@ -15,6 +15,7 @@
 // (non-2xx or wrong answers, crashes), never on ratios.
 import type { ChildProcess } from "node:child_process";
 import path from "node:path";
+import { decodeJwt } from "jose";
 import { generateSecret, PREFIXES } from "../lib/credentials/format";
 import { prisma } from "../lib/db";
 import { createKey } from "../lib/keys/create-key";
@@ -94,8 +95,8 @@ async function checkAuthz(url: string, key: Key, when: string) {
  * newer token can be had) it must be refused as EXPIRED instead.
  */
 async function checkJwt(url: string, jwt: string, clientId: string, when: string) {
-  const { exp } = JSON.parse(Buffer.from(jwt.split(".")[1], "base64url").toString()) as { exp: number };
-  if (Date.now() >= exp * 1000) return checkExpiredJwt(url, jwt, when);
+  const { exp } = decodeJwt(jwt);
+  if (exp !== undefined && Date.now() >= exp * 1000) return checkExpiredJwt(url, jwt, when);
   const res = await postVerify(url, { token: jwt, scopes: [SCOPE] });
   const body = (await res.json()) as { valid?: boolean; tokenType?: string; clientId?: string };
   if (

@@ -116,18 +116,17 @@ export class Counters {
   // waits in a lane makes its promise.
   private async consumeOne(spec: CounterSpec): Promise<CounterResult> {
     const { limiter, key } = this.counted(spec);
-    if (!this.opts.redis) {
-      const res = await Counters.take(limiter, spec.subject, 1);
-      return this.at(spec, res, res.consumedPoints);
+    const coalesce = this.opts.redis !== undefined;
+    if (coalesce) {
+      const lane = this.lanes.get(key);
+      if (lane) return new Promise((resolve, reject) => lane.waiting.push({ spec, resolve, reject }));
+      this.lanes.set(key, { limiter, subject: spec.subject, waiting: [] });
     }
-    const lane = this.lanes.get(key);
-    if (lane) return new Promise((resolve, reject) => lane.waiting.push({ spec, resolve, reject }));
-    this.lanes.set(key, { limiter, subject: spec.subject, waiting: [] });
     try {
       const res = await Counters.take(limiter, spec.subject, 1);
       return this.at(spec, res, res.consumedPoints);
     } finally {
-      this.next(key);
+      if (coalesce) this.next(key);
     }
   }
 
