@@ -161,13 +161,18 @@ export async function stopChild(child: ChildProcess) {
 }
 
 /** The bare node:http ceiling (bench/bare-server.mjs); `readBody`: it also reads and JSON.parses POST bodies. */
-export function startBare(name: string, port: number, opts: { readBody?: boolean } = {}): ChildProcess {
+export function startBare(
+  name: string,
+  port: number,
+  opts: { readBody?: boolean; batchWrites?: boolean } = {},
+): ChildProcess {
   const [cmd, args] = pinned(0, process.execPath, [path.join(ROOT, "bench/bare-server.mjs")]);
   return start(name, cmd, args, {
     ...process.env,
     PORT: String(port),
     HOSTNAME: "127.0.0.1",
     BARE_READ_BODY: opts.readBody ? "1" : "",
+    BARE_BATCH_WRITES: opts.batchWrites ? "1" : "",
   });
 }
 

@@ -253,16 +253,19 @@ async function main() {
   type ServerSet = {
     bareUrl: string;
     bareReadUrl: string;
+    bareBatchUrl: string;
     gwUrl: string;
     redisGwUrl: string;
     bare: ChildProcess;
     bareRead: ChildProcess;
+    bareBatch: ChildProcess;
     gateway: ChildProcess;
     redisGateway: ChildProcess | null;
   };
   const sets: ServerSet[] = [];
   for (let i = 0; i < (db.mode === "server" ? ROUNDS : 1); i++) {
-    const [barePort, bareReadPort, gwPort, redisPort] = [
+    const [barePort, bareReadPort, bareBatchPort, gwPort, redisPort] = [
+      await freePort(),
       await freePort(),
       await freePort(),
       await freePort(),
@@ -271,10 +274,12 @@ async function main() {
     const set: ServerSet = {
       bareUrl: `http://127.0.0.1:${barePort}`,
       bareReadUrl: `http://127.0.0.1:${bareReadPort}`,
+      bareBatchUrl: `http://127.0.0.1:${bareBatchPort}`,
       gwUrl: `http://127.0.0.1:${gwPort}`,
       redisGwUrl: `http://127.0.0.1:${redisPort}`,
       bare: startBare(`bare-${i + 1}`, barePort),
       bareRead: startBare(`bare-read-${i + 1}`, bareReadPort, { readBody: true }),
+      bareBatch: startBare(`bare-batch-${i + 1}`, bareBatchPort, { batchWrites: true }),
       gateway: startGatehouse({
         name: `gateway-${i + 1}`,
         port: gwPort,
@@ -297,6 +302,7 @@ async function main() {
     };
     await waitFor(`${set.bareUrl}/`, set.bare, "bare server");
     await waitFor(`${set.bareReadUrl}/`, set.bareRead, "bare server (read)");
+    await waitFor(`${set.bareBatchUrl}/`, set.bareBatch, "bare server (batched writes)");
     await waitFor(`${set.gwUrl}/readyz`, set.gateway, "gateway", 180_000);
     if (set.redisGateway) await waitFor(`${set.redisGwUrl}/readyz`, set.redisGateway, "gateway (Redis)", 180_000);
     sets.push(set);
@@ -325,13 +331,19 @@ async function main() {
   const get = (url: string, headers: Record<string, string>) => ({ url, method: "GET" as const, headers });
   // Built when a round starts: the JWT rows send the current token.
   const targetsOf = (set: ServerSet): Record<string, Target> => {
-    const { bareUrl, bareReadUrl, gwUrl, redisGwUrl, bare, bareRead, gateway, redisGateway } = set;
+    const { bareUrl, bareReadUrl, bareBatchUrl, gwUrl, redisGwUrl, bare, bareRead, bareBatch, gateway, redisGateway } =
+      set;
     const verifyJwtBody = JSON.stringify({ token: jwt, scopes: [SCOPE] });
     const authzJwtHeaders = { authorization: `Bearer ${jwt}`, "x-required-scopes": SCOPE };
     return {
       barePost: { name: "bare node:http, POST", server: bare, ...post(`${bareUrl}/v1/verify`, verifyBody) },
       bareGet: { name: "bare node:http, GET", server: bare, ...get(`${bareUrl}/authz`, authzHeaders) },
       bareRead: { name: "bare + read/parse body", server: bareRead, ...post(`${bareReadUrl}/v1/verify`, verifyBody) },
+      bareBatch: {
+        name: "bare, answers batched",
+        server: bareBatch,
+        ...get(`${bareBatchUrl}/authz`, authzHeaders),
+      },
       verify: { name: "POST /v1/verify", server: gateway, ...post(`${gwUrl}/v1/verify`, verifyBody) },
       authz: { name: "GET /authz", server: gateway, ...get(`${gwUrl}/authz`, authzHeaders) },
       verifyJwt: { name: "verify (cached JWT)", server: gateway, ...post(`${gwUrl}/v1/verify`, verifyJwtBody) },
@@ -386,16 +398,19 @@ async function main() {
   }
   // The fairer ceiling for verify: a bare server that also reads and parses the body (one round).
   const verifyRead = paired.has("verify") ? await measurePaired(of("verify"), of("bareRead"), 1) : undefined;
+  // The data plane's own cost: /authz against a bare server that batches its writes as the data plane does (one round).
+  const authzBatch = paired.has("authz") ? await measurePaired(of("authz"), of("bareBatch"), 1) : undefined;
 
   await freshJwt("for the checks after the run");
   for (const set of sets) await checkAll(set, "after");
 
-  const all = [...paired.values(), ...(verifyRead ? [verifyRead] : [])];
+  const all = [...paired.values(), ...(verifyRead ? [verifyRead] : []), ...(authzBatch ? [authzBatch] : [])];
   say("");
   table(all.flatMap(pairedRows));
   say("");
   for (const [id, p] of paired) say(`${rowsOf[id].label} throughput ratio: ${pairedRatio(p)}`);
   if (verifyRead) say(`verify/bare-read throughput ratio: ${pairedRatio(verifyRead)}`);
+  if (authzBatch) say(`authz/bare-batched throughput ratio: ${pairedRatio(authzBatch)}`);
   if (!redisUrl) {
     say("authz-policy-redis: not measured (needs a PostgreSQL server and a reachable Redis: BENCH_REDIS_URL)");
   }
@@ -403,6 +418,7 @@ async function main() {
   // machine), and a note when a server was not the bottleneck of its run.
   const perCpu = [...paired].map(([id, p]) => `${rowsOf[id].label} ${pairedCpuRatio(p)}`);
   if (verifyRead) perCpu.push(`verify/bare-read ${pairedCpuRatio(verifyRead)}`);
+  if (authzBatch) perCpu.push(`authz/bare-batched ${pairedCpuRatio(authzBatch)}`);
   say(`(per server CPU-second, medians: ${perCpu.join(", ")})`);
   noteUnderused(all.flatMap(pairedRows));
 }

@@ -12,6 +12,7 @@ import type { RouteMatch } from "../policy/routes";
 import { authorize, type AccessResult } from "./authorize";
 import type { TokenRecord } from "./jwt";
 import type { KeyRecord } from "./types";
+import { answerLater } from "./write-batch";
 
 const MAX_BODY = 16 * 1024;
 const CONTENT_TYPE_JSON = "application/json; charset=utf-8";
@@ -20,8 +21,7 @@ function send(res: ServerResponse, status: number, body: unknown, headers?: Reco
   const text = JSON.stringify(body);
   const head = jsonHead(text);
   if (headers) for (const name in headers) head.push(name, headers[name]);
-  res.writeHead(status, head);
-  res.end(text);
+  answerLater(res, status, head, text);
 }
 
 export function sendError(
@@ -162,13 +162,11 @@ function answerVerify(dp: DataPlane, res: ServerResponse, r: AccessResult): void
       p = { text, head: jsonHead(text) };
       validAnswers.set(record, p);
     }
-    res.writeHead(200, p.head);
-    res.end(p.text);
+    answerLater(res, 200, p.head, p.text);
     return;
   }
   const text = JSON.stringify(verifyBodyOf(r));
-  res.writeHead(200, rateLimitHead(r, jsonHead(text)));
-  res.end(text);
+  answerLater(res, 200, rateLimitHead(r, jsonHead(text)), text);
 }
 
 function handleVerify(dp: DataPlane, req: IncomingMessage, res: ServerResponse): void {
@@ -369,8 +367,7 @@ function answerAuthz(dp: DataPlane, res: ServerResponse, r: AccessResult): void 
   if (r.allow) {
     if (r.key) dp.lastUsed.mark(r.key.id, Date.now());
     const head = allowHead(r);
-    res.writeHead(200, r.rateLimit ? rateLimitHead(r, head.slice()) : head);
-    res.end();
+    answerLater(res, 200, r.rateLimit ? rateLimitHead(r, head.slice()) : head);
     return;
   }
   sendDenial(res, r);
