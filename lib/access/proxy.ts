@@ -19,6 +19,7 @@ import type { ApiEntry } from "../policy/routes";
 import type { AccessResult } from "./authorize";
 import type { DataPlane } from "./data-plane";
 import { authorizeRequest, fail, identityHeaders, pathOf, sendDenial, sendError, type RouteHandler } from "./http";
+import { writeAtEndOfTurn, type HeldWrites } from "./write-batch";
 
 export type GatewayProxyOptions = {
   /** GATEHOUSE_UPSTREAM_TIMEOUT_MS: longest wait to connect, for the answer, or between bytes of it, before 504 / abort. */
@@ -161,17 +162,24 @@ const ANSWERED = 2;
  * streamed to the client as it arrives (with backpressure both ways), a
  * timeout before it is a 504, any other failure before it a 502, and a
  * failure after it began cuts the client's response (a body cut short
- * upstream must not look complete downstream).
+ * upstream must not look complete downstream). What arrives in one event-loop
+ * turn is written at the turn's end, with the other answers of that turn
+ * (write-batch.ts): a small answer goes out in one write, head and body.
  */
-class Forward implements Dispatcher.DispatchHandler {
+class Forward implements Dispatcher.DispatchHandler, HeldWrites {
   private state = WAITING;
   private controller: Dispatcher.DispatchController | null = null;
   private drain: (() => void) | null = null;
+  /** Held until the end of the turn: the head, body chunks, the end. */
+  private head: { status: number; message: string | undefined; headers: OutgoingHttpHeader[] } | null = null;
+  private chunks: Buffer[] = [];
+  private ended = false;
+  private held = false;
 
   constructor(
     private readonly gw: Gateway,
     private readonly opts: Dispatcher.DispatchOptions,
-    private readonly res: ServerResponse,
+    readonly res: ServerResponse,
     private readonly r: AccessResult,
     private readonly retried: boolean,
   ) {}
@@ -192,22 +200,54 @@ class Forward implements Dispatcher.DispatchHandler {
     // 1xx (Early Hints and the like) are not passed on: the final answer follows.
     if (statusCode < 200 || this.state !== WAITING) return;
     this.state = STREAMING;
-    this.res.writeHead(statusCode, statusMessage, clientHeaders(controller.rawHeaders as (Buffer | string)[], this.r));
+    this.head = {
+      status: statusCode,
+      message: statusMessage,
+      headers: clientHeaders(controller.rawHeaders as (Buffer | string)[], this.r),
+    };
+    this.hold();
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.state !== STREAMING) return;
-    if (!this.res.write(chunk)) {
-      controller.pause();
-      this.drain ??= () => this.controller?.resume();
-      this.res.once("drain", this.drain);
-    }
+    this.chunks.push(chunk);
+    this.hold();
   }
 
   onResponseEnd(): void {
     if (this.state !== STREAMING) return;
     this.state = ANSWERED;
-    this.res.end();
+    this.ended = true;
+    this.hold();
+  }
+
+  private hold(): void {
+    if (this.held) return;
+    this.held = true;
+    writeAtEndOfTurn(this);
+  }
+
+  flushWrites(): void {
+    this.held = false;
+    const res = this.res;
+    if (res.destroyed) return;
+    if (this.head) {
+      res.writeHead(this.head.status, this.head.message, this.head.headers);
+      this.head = null;
+    }
+    let room = true;
+    if (this.chunks.length > 0) {
+      const chunks = this.chunks;
+      this.chunks = [];
+      for (const c of chunks) room = res.write(c);
+    }
+    if (this.ended) res.end();
+    else if (!room && this.controller && !this.controller.paused) {
+      // The client reads slower than the upstream sends: wait for it.
+      this.controller.pause();
+      this.drain ??= () => this.controller?.resume();
+      res.once("drain", this.drain);
+    }
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, err: Error & { code?: string }): void {

@@ -34,6 +34,8 @@ let orgId: string;
 let readOnlyKey: string;
 const seen: Seen[] = [];
 const flakyHits = new Map<string, number>();
+/** 64 KiB chunks the upstream's /download has written so far. */
+let downloadSent = 0;
 
 function startUpstream(): Promise<http.Server> {
   const s = http.createServer((req, res) => {
@@ -68,13 +70,15 @@ function startUpstream(): Promise<http.Server> {
         return;
       }
       if (path.endsWith("/download")) {
-        // 8 MiB in 64 KiB chunks, no content-length: chunked through the proxy.
+        // 8 MiB (or ?chunks=N × 64 KiB) in 64 KiB chunks, no content-length: chunked through the proxy.
         res.writeHead(200, { "content-type": "application/octet-stream" });
         const chunk = Buffer.alloc(64 * 1024, 7);
-        let left = 128;
+        let left = Number(new URL(req.url ?? "/", "http://x").searchParams.get("chunks") ?? 128);
+        downloadSent = 0;
         const pump = () => {
           while (left > 0) {
             left--;
+            downloadSent++;
             if (!res.write(chunk)) return void res.once("drain", pump);
           }
           res.end();
@@ -305,6 +309,35 @@ describe("gateway mode", () => {
     const down = await fetch(`${base}${BASE}/download`, { headers: auth() });
     expect(down.status).toBe(200);
     expect((await down.arrayBuffer()).byteLength).toBe(8 * 1024 * 1024);
+  });
+
+  it("a client that stops reading holds the upstream back (backpressure through the proxy)", async () => {
+    const chunks = 1024; // 64 MiB: far more than the sockets' kernel buffers on both hops hold
+    const { total, sentWhilePaused } = await new Promise<{ total: number; sentWhilePaused: number }>(
+      (resolve, reject) => {
+        const req = http.get(`${base}${BASE}/download?chunks=${chunks}`, { headers: auth() }, (res) => {
+          let total = 0;
+          let sentWhilePaused = -1;
+          res.on("data", (c: Buffer) => {
+            total += c.length;
+            if (sentWhilePaused !== -1) return;
+            sentWhilePaused = 0;
+            res.pause();
+            setTimeout(() => {
+              sentWhilePaused = downloadSent;
+              res.resume();
+            }, 500);
+          });
+          res.on("end", () => resolve({ total, sentWhilePaused }));
+          res.on("error", reject);
+        });
+        req.on("error", reject);
+      },
+    );
+    expect(total).toBe(chunks * 64 * 1024);
+    // A proxy that read on regardless would have taken all 64 MiB from the upstream within the pause.
+    expect(sentWhilePaused).toBeGreaterThan(0);
+    expect(sentWhilePaused).toBeLessThan(chunks / 2);
   });
 
   it("leaves paths outside every basePath alone (and dot segments cannot climb out of one)", async () => {
