@@ -631,6 +631,41 @@ export async function measurePaired(
   return { rounds: out };
 }
 
+/**
+ * BENCH_SHARED_CORE=1 (bench:verify): the target and its baseline loaded at
+ * the same time, both servers on core 0 and one load generator each on core 1.
+ * The scheduler splits core 0 between the two servers, so the ratio of their
+ * throughputs is the ratio of their costs per call, and the machine's drift
+ * (2× within minutes here) hits both sides of it alike — a diagnostic that
+ * needs far fewer rounds than the alternating runs above to be steady
+ * (bench/README.md, session 7). Returns each round's target/baseline ratio.
+ */
+export async function measureSharedCore(
+  target: (round: number) => Target,
+  baseline: (round: number) => Target,
+  rounds = ROUNDS,
+): Promise<number[]> {
+  const ratios: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const t = target(i);
+    const b = baseline(i);
+    process.stdout.write(`bench: ${t.name} #${i + 1} and ${b.name}, at once … `);
+    if (WARMUP > 0) await Promise.all([load(t, WARMUP), load(b, WARMUP)]);
+    const [rt, rb] = await Promise.all([load(t, SECONDS), load(b, SECONDS)]);
+    say(`${fmt(rt.rps)} and ${fmt(rb.rps)} req/s`);
+    for (const [name, r] of [
+      [t.name, rt],
+      [b.name, rb],
+    ] as const) {
+      if (r.non2xx + r.errors + r.timeouts > 0)
+        fail(`${name}: ${r.non2xx} non-2xx, ${r.errors} errors, ${r.timeouts} timeouts`);
+    }
+    if (failed) throw new Error(`${t.name} failed (see above)`);
+    ratios.push(rt.rps / rb.rps);
+  }
+  return ratios;
+}
+
 /** A paired measurement's runs in the order they ran. */
 export function pairedRows(p: Paired): Row[] {
   return p.rounds.flatMap((r) => [r.before, r.row, r.after]);

@@ -27,6 +27,8 @@ import {
   CPU_PROF,
   freePort,
   measurePaired,
+  measureSharedCore,
+  median,
   noteUnderused,
   pairedCpuRatio,
   pairedRatio,
@@ -401,6 +403,18 @@ async function main() {
   // The data plane's own cost: /authz against a bare server that batches its writes as the data plane does (one round).
   const authzBatch = paired.has("authz") ? await measurePaired(of("authz"), of("bareBatch"), 1) : undefined;
 
+  // BENCH_SHARED_CORE=1: each row again, loaded at the same time as its bare row (measureSharedCore).
+  const shared: string[] = [];
+  if (process.env.BENCH_SHARED_CORE === "1") {
+    for (const id of only ?? gatehouseIds) {
+      await freshJwt(`for the ${rowsOf[id].label} row on a shared core`);
+      const ratios = await measureSharedCore(of(id), of(rowsOf[id].bare));
+      shared.push(
+        `${rowsOf[id].label} on a shared core: ${median(ratios).toFixed(2)} (rounds ${ratios.map((r) => r.toFixed(2)).join(" ")})`,
+      );
+    }
+  }
+
   await freshJwt("for the checks after the run");
   for (const set of sets) await checkAll(set, "after");
 
@@ -411,6 +425,7 @@ async function main() {
   for (const [id, p] of paired) say(`${rowsOf[id].label} throughput ratio: ${pairedRatio(p)}`);
   if (verifyRead) say(`verify/bare-read throughput ratio: ${pairedRatio(verifyRead)}`);
   if (authzBatch) say(`authz/bare-batched throughput ratio: ${pairedRatio(authzBatch)}`);
+  for (const line of shared) say(line);
   if (!redisUrl) {
     say("authz-policy-redis: not measured (needs a PostgreSQL server and a reachable Redis: BENCH_REDIS_URL)");
   }
