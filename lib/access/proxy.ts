@@ -172,7 +172,7 @@ class Forward implements Dispatcher.DispatchHandler, HeldWrites {
   private drain: (() => void) | null = null;
   /** Held until the end of the turn: the head, body chunks, the end. */
   private head: { status: number; message: string | undefined; headers: OutgoingHttpHeader[] } | null = null;
-  private chunks: Buffer[] = [];
+  private readonly chunks: Buffer[] = [];
   private ended = false;
   private held = false;
 
@@ -236,11 +236,8 @@ class Forward implements Dispatcher.DispatchHandler, HeldWrites {
       this.head = null;
     }
     let room = true;
-    if (this.chunks.length > 0) {
-      const chunks = this.chunks;
-      this.chunks = [];
-      for (const c of chunks) room = res.write(c);
-    }
+    for (const c of this.chunks) room = res.write(c);
+    this.chunks.length = 0;
     if (this.ended) res.end();
     else if (!room && this.controller && !this.controller.paused) {
       // The client reads slower than the upstream sends: wait for it.
