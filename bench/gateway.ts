@@ -13,9 +13,18 @@
 // Gatehouse. The ratio says how much of one core's direct throughput a client keeps when the same
 // core runs the gateway instead (goal ≥ 0.5).
 //
+// NGINX rows (when nginx is on PATH; BENCH_NGINX=0 skips them), for scale:
+// NGINX as a pass-through proxy (the same hop in C: how far a native proxy
+// gets here), and NGINX running the documented auth_request config
+// (docs/gateways/nginx.conf) against this gateway's /authz, the other way to
+// put Gatehouse in front of an API — NGINX and Gatehouse then share core 0.
+//
 // Env: see bench/lib.ts and bench/README.md. Exits non-zero on errors
 // (non-2xx or wrong answers, crashes), never on ratios.
+import type { ChildProcess } from "node:child_process";
+import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { findNginx, renderNginxConf } from "../e2e/gateway/nginx";
 import { createApi } from "../lib/catalog/create-api";
 import { createKey } from "../lib/keys/create-key";
 import { createApiSchema } from "../lib/schemas/apis";
@@ -75,6 +84,79 @@ async function expectStatus(url: string, headers: Record<string, string>, status
       `${when} the run: GET ${url} expected ${status}${body ? ` ${body}` : ""}, got ${res.status} ${text.slice(0, 200)}`,
     );
   }
+}
+
+/**
+ * NGINX (when on PATH; BENCH_NGINX=0 skips it) as one process (`master_process
+ * off`, one worker's work) pinned to core 0, its config, temp files and logs in
+ * `dir`: the same hop made by a native proxy, for scale.
+ */
+async function startPinnedNginx(name: string, bin: string, dir: string, conf: string): Promise<ChildProcess> {
+  await mkdir(dir, { recursive: true });
+  const confPath = path.join(dir, "nginx.conf");
+  await writeFile(confPath, conf);
+  const errorLog = path.join(dir, "error.log");
+  const [cmd, args] = pinned(0, bin, [
+    "-p",
+    dir,
+    "-e",
+    errorLog,
+    "-c",
+    confPath,
+    "-g",
+    "daemon off; master_process off;",
+  ]);
+  return start(name, cmd, args, process.env);
+}
+
+/** A pass-through proxy: keep-alive to the upstream, nothing else. */
+function passThroughConf(dir: string, listen: number, upstreamPort: number): string {
+  return `pid ${dir}/nginx.pid;
+worker_processes 1;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path ${dir}/client_body;
+    proxy_temp_path ${dir}/proxy;
+    fastcgi_temp_path ${dir}/fastcgi;
+    uwsgi_temp_path ${dir}/uwsgi;
+    scgi_temp_path ${dir}/scgi;
+    upstream api { server 127.0.0.1:${upstreamPort}; keepalive 64; }
+    server {
+        listen 127.0.0.1:${listen};
+        location / {
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_pass http://api;
+        }
+    }
+}
+`;
+}
+
+/** Polls `url` with `headers` until it answers 200 (NGINX has no health URL of its own here). */
+async function waitForAnswer(url: string, headers: Record<string, string>, child: ChildProcess, name: string) {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited before it was ready`);
+    try {
+      const res = await fetch(url, { headers });
+      await res.arrayBuffer();
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${name} did not answer 200 at ${url} within 15 s`);
+}
+
+/** Through NGINX's auth_request: the key passes, no credential is refused, an unknown operation is 404. */
+async function checkNginxAuth(url: string, key: string, when: string) {
+  const auth = { authorization: `Bearer ${key}` };
+  await expectStatus(url, auth, 200, `nginx auth_request, ${when}`, '{"ok":true}');
+  await expectStatus(url, {}, 401, `nginx auth_request, ${when}`);
+  await expectStatus(url.replace(OPERATION, "/not-an-operation"), auth, 404, `nginx auth_request, ${when}`);
 }
 
 async function check(gwUrl: string, key: string, when: string) {
@@ -164,16 +246,55 @@ async function main() {
     },
   } satisfies Record<string, Target>;
 
+  // NGINX rows (when nginx is on PATH): a pass-through proxy, and the documented
+  // auth_request config (docs/gateways/nginx.conf, as the e2e renders it) asking
+  // this gateway's /authz — NGINX and Gatehouse then share core 0.
+  const nginxBin = process.env.BENCH_NGINX === "0" ? null : findNginx();
+  let nginxTargets: { pass: Target; auth: Target } | null = null;
+  if (nginxBin) {
+    const [passPort, authPort] = [await freePort(), await freePort()];
+    const passDir = path.join(dataDir, "nginx-pass");
+    const authDir = path.join(dataDir, "nginx-auth");
+    const pass = await startPinnedNginx(
+      "nginx-pass",
+      nginxBin,
+      passDir,
+      passThroughConf(passDir, passPort, upstreamPort),
+    );
+    const authConf = renderNginxConf({
+      gatehouse: `127.0.0.1:${gwPort}`,
+      upstream: `127.0.0.1:${upstreamPort}`,
+      listen: authPort,
+      dir: authDir,
+      catalogBasePath: BASE,
+    }).replace(`access_log ${authDir}/access.log;`, "access_log off;"); // as the pass-through (and gateway mode)
+    const auth = await startPinnedNginx("nginx-auth", nginxBin, authDir, authConf);
+    const url = (port: number) => `http://127.0.0.1:${port}${BASE}${OPERATION}`;
+    await waitForAnswer(url(passPort), headers, pass, "nginx pass-through");
+    await waitForAnswer(url(authPort), headers, auth, "nginx auth_request");
+    nginxTargets = {
+      pass: { name: "nginx pass-through proxy", server: pass, url: url(passPort), method: "GET", headers },
+      auth: { name: "nginx auth_request → /authz", server: auth, url: url(authPort), method: "GET", headers },
+    };
+  } else {
+    say("bench: nginx is not on PATH (or BENCH_NGINX=0): no NGINX rows");
+  }
+
   sayRun(db, "measured server on core 0, the gateway's upstream on core 1");
 
   await check(gwUrl, key, "before");
+  if (nginxTargets) await checkNginxAuth(nginxTargets.auth.url, key, "before");
   // Each proxy alternates with the direct call for BENCH_ROUNDS rounds (measurePaired).
   const bp = await measurePaired(targets.bareProxy, targets.direct);
   const gw = await measurePaired(targets.gateway, targets.direct);
+  const np = nginxTargets && (await measurePaired(nginxTargets.pass, targets.direct));
+  const na = nginxTargets && (await measurePaired(nginxTargets.auth, targets.direct));
   await check(gwUrl, key, "after");
+  if (nginxTargets) await checkNginxAuth(nginxTargets.auth.url, key, "after");
 
   say("");
-  table([bp, gw].flatMap(pairedRows));
+  const nginxRows = np && na ? [np, na] : [];
+  table([bp, gw, ...nginxRows].flatMap(pairedRows));
   say("");
   say(`gateway/direct throughput ratio: ${pairedRatio(gw)}`);
   say(`bare-proxy/direct throughput ratio: ${pairedRatio(bp)}`);
@@ -184,8 +305,19 @@ async function main() {
   say(
     `(per server CPU-second, medians: gateway/direct ${pairedCpuRatio(gw)}, bare-proxy/direct ${pairedCpuRatio(bp)})`,
   );
+  if (np && na) {
+    say(
+      `nginx-pass-through/direct throughput ratio: ${pairedRatio(np)} (per server CPU-second: ${pairedCpuRatio(np)}; ` +
+        "with core 1 full, NGINX's core is not the limit and this one is the steadier figure)",
+    );
+    say(`nginx-auth_request/direct throughput ratio: ${pairedRatio(na)}`);
+    say(
+      "(the nginx auth_request row's server CPU column is NGINX's alone: Gatehouse's /authz shares core 0 with it; " +
+        "the pass-through row's CPU column is all of its work)",
+    );
+  }
   say("goal: gateway/direct ≥ 0.5");
-  noteUnderused([bp, gw].flatMap(pairedRows));
+  noteUnderused([bp, gw, ...(np ? [np] : [])].flatMap(pairedRows));
 }
 
 await runBench(main, () => {
