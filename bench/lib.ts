@@ -135,12 +135,19 @@ export function start(name: string, cmd: string, args: string[], env: NodeJS.Pro
   return child;
 }
 
-export async function waitFor(url: string, child: ChildProcess, name: string, timeoutMs = 120_000) {
+/** Polls `url` (with `headers`, if given) until it answers 2xx, or `child` exits, or `timeoutMs` passes. */
+export async function waitFor(
+  url: string,
+  child: ChildProcess,
+  name: string,
+  timeoutMs = 120_000,
+  headers?: Record<string, string>,
+) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`${name} exited before it was ready`);
     try {
-      if ((await fetch(url)).ok) return;
+      if ((await fetch(url, { headers })).ok) return;
     } catch {
       // not listening yet
     }
