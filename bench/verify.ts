@@ -4,7 +4,8 @@
 // own process pinned to core 0; the load generator (wrk, else autocannon) is
 // pinned to core 1. Each Gatehouse row runs BENCH_ROUNDS rounds of bare,
 // row, bare — the bare server answering the same request shape (POST with the
-// verify body; GET with the authz headers) — each round on its own set of
+// verify body; GET with the authz headers; the JWT rows' own, JWT-sized
+// requests for them) — each round on its own set of
 // freshly started processes; the row's ratio is the median of the rounds'.
 //
 // The JWT comes from the real token endpoint: before the gateway starts, the
@@ -340,6 +341,9 @@ async function main() {
     return {
       barePost: { name: "bare node:http, POST", server: bare, ...post(`${bareUrl}/v1/verify`, verifyBody) },
       bareGet: { name: "bare node:http, GET", server: bare, ...get(`${bareUrl}/authz`, authzHeaders) },
+      // The JWT rows' own request shapes: a ~750-byte body, a ~700-byte Authorization header.
+      barePostJwt: { name: "bare node:http, POST (JWT)", server: bare, ...post(`${bareUrl}/v1/verify`, verifyJwtBody) },
+      bareGetJwt: { name: "bare node:http, GET (JWT)", server: bare, ...get(`${bareUrl}/authz`, authzJwtHeaders) },
       bareRead: { name: "bare + read/parse body", server: bareRead, ...post(`${bareReadUrl}/v1/verify`, verifyBody) },
       bareBatch: {
         name: "bare, answers batched",
@@ -382,8 +386,8 @@ async function main() {
   const rowsOf: Record<string, { bare: string; label: string }> = {
     verify: { bare: "barePost", label: "verify/bare" },
     authz: { bare: "bareGet", label: "authz/bare" },
-    verifyJwt: { bare: "barePost", label: "verify-jwt/bare" },
-    authzJwt: { bare: "bareGet", label: "authz-jwt/bare" },
+    verifyJwt: { bare: "barePostJwt", label: "verify-jwt/bare" },
+    authzJwt: { bare: "bareGetJwt", label: "authz-jwt/bare" },
     authzPolicy: { bare: "bareGet", label: "authz-policy-memory/bare" },
     authzPolicyRedis: { bare: "bareGet", label: "authz-policy-redis/bare" },
   };
