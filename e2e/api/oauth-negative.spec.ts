@@ -454,9 +454,31 @@ test.describe("token endpoint", () => {
       client_secret: client.clientSecret!,
     });
     const get = await fetch(new URL(`/oauth/token?${query}`, ISSUER));
-    expect(get.status).not.toBe(200);
-    expect(get.status).toBeGreaterThanOrEqual(400);
-    expect(await get.text()).not.toContain("access_token");
+    expect(get.status).toBe(405);
+    expect(get.headers.get("allow")).toBe("POST");
+    expect(get.headers.get("cache-control")).toContain("no-store");
+    const getText = await get.text();
+    expect(getText).not.toContain("access_token");
+    expect(JSON.parse(getText)).toEqual({ error: "invalid_request", error_description: "Use POST for /oauth/token." });
+  });
+
+  test("the other POST-only endpoints refuse GET with 405; an unknown /oauth path is a JSON 404", async () => {
+    for (const path of ["/oauth/introspect", "/oauth/revoke", "/oauth/par"]) {
+      const res = await fetch(new URL(`${path}?token=x`, ISSUER));
+      expect(res.status, path).toBe(405);
+      expect(res.headers.get("allow"), path).toBe("POST");
+      expect(((await res.json()) as OAuthErrorBody).error, path).toBe("invalid_request");
+    }
+    const unknown = await fetch(new URL("/oauth/nope", ISSUER));
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get("content-type")).toContain("application/json");
+    const body = (await unknown.json()) as { error: { code: string; message: string; requestId: string } };
+    expect(body.error.code).toBe("not_found");
+    expect(body.error.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    // Routes the library does serve are untouched: the JWKS still answers.
+    const jwks = await fetch(new URL("/oauth/jwks", ISSUER));
+    expect(jwks.status).toBe(200);
+    expect(((await jwks.json()) as { keys: unknown[] }).keys.length).toBeGreaterThan(0);
   });
 
   test("password and implicit grants are unsupported; unknown resource → invalid_target", async () => {

@@ -6,6 +6,10 @@
 //    introspection and revocation (unsupported_token_type). We answer both
 //    from the data plane's own verifier and denylist (RFC 7662 / RFC 7009),
 //    for the token's own, authenticated client.
+// 3. What no library route matched gets a JSON answer instead of koa's plain
+//    "Not Found": a GET (or any method but POST) on an endpoint that only
+//    takes POST is 405 with `Allow: POST` and an RFC 6749 error body; any
+//    other unknown /oauth path is 404 in Gatehouse's own error shape.
 import type { IncomingMessage } from "node:http";
 import type Provider from "oidc-provider";
 import type { KoaContextWithOIDC } from "oidc-provider";
@@ -13,11 +17,13 @@ import { emitCredentialChange } from "../access/events";
 import type { JwtVerifier } from "../access/jwt";
 import { CLIENT_IP_HEADER } from "../auth/request-meta";
 import type { PrismaClient } from "../generated/prisma/client";
+import { errorBody, newRequestId } from "../api/errors";
 import { blockedFor, getLimiter, penalize } from "../ratelimit";
 import { OAUTH_ROUTES } from "./provider";
 import { recordRevocation } from "./revocation";
 
 const AUTHENTICATED = new Set<string>([OAUTH_ROUTES.token, OAUTH_ROUTES.introspection, OAUTH_ROUTES.revocation]);
+const POST_ONLY = new Set<string>([...AUTHENTICATED, OAUTH_ROUTES.pushed_authorization_request]);
 const CLIENT_AUTH_LIMIT = { name: "oauth-client-auth", points: 10, durationSeconds: 60, blockSeconds: 60 };
 const BODY_LIMIT = 56 * 1024;
 
@@ -57,6 +63,24 @@ export async function clientAuthThrottled(clientId: string, req: IncomingMessage
 }
 
 export function installEndpointGuards(provider: Provider, deps: { verifier: JwtVerifier; prisma: PrismaClient }) {
+  provider.use(async (ctx: KoaContextWithOIDC, next) => {
+    await next();
+    if (ctx.status !== 404 || ctx.body !== undefined) return;
+    if (POST_ONLY.has(ctx.path) && ctx.method !== "POST") {
+      ctx.status = 405;
+      ctx.set("allow", "POST");
+      ctx.set("cache-control", "no-store");
+      ctx.body = { error: "invalid_request", error_description: `Use POST for ${ctx.path}.` };
+      return;
+    }
+    ctx.status = 404;
+    ctx.body = errorBody(
+      "not_found",
+      "No such OAuth endpoint (see /.well-known/oauth-authorization-server).",
+      newRequestId(),
+    );
+  });
+
   provider.use(async (ctx: KoaContextWithOIDC, next) => {
     if (ctx.method !== "POST" || !AUTHENTICATED.has(ctx.path)) return next();
 
