@@ -1,6 +1,6 @@
 // The data-plane endpoints over real HTTP (node:http + lib/access), on a real database.
 import http from "node:http";
-import type { AddressInfo } from "node:net";
+import net, { type AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createDataPlane, type DataPlane } from "../../lib/access/data-plane";
 import { notifyCredentialChange } from "../../lib/access/events";
@@ -111,6 +111,51 @@ describe("POST /v1/verify", () => {
     const empty = await send({ ...json, "content-length": "0" }, []);
     expect(empty.status).toBe(400);
     expect((empty.json.error as { code: string }).code).toBe("invalid_json");
+  });
+
+  it("reads a body that arrived whole: several chunks in one write, up to 16 KiB, and refuses one byte more", async () => {
+    const p = await createPrincipal();
+    const { key, id } = await createKey(p, createKeySchema.parse({ name: "whole", scopes: [] }), meta);
+    // One raw write holding the head and the whole body: the body is buffered before the server reads it.
+    // Connection: close, so the server ends the socket after its answer.
+    const rawCall = (head: string, body: Buffer) =>
+      new Promise<{ status: number; json: Record<string, unknown> }>((resolve, reject) => {
+        const { hostname, port } = new URL(base);
+        const socket = net.connect(Number(port), hostname, () => {
+          const start = `POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nConnection: close\r\n`;
+          // write, not end: node:http drops calls in flight when the client half-closes.
+          socket.write(Buffer.concat([Buffer.from(`${start}${head}\r\n`), body]));
+        });
+        const chunks: Buffer[] = [];
+        socket.on("data", (c: Buffer) => chunks.push(c));
+        socket.on("error", reject);
+        socket.on("close", () => {
+          const text = Buffer.concat(chunks).toString("utf8");
+          const json = JSON.parse(text.slice(text.indexOf("\r\n\r\n") + 4)) as Record<string, unknown>;
+          resolve({ status: Number(text.split(" ")[1]), json });
+        });
+      });
+    // Chunked, three chunks, the second boundary inside the two bytes of "é": decoded only once whole.
+    const text = Buffer.from(JSON.stringify({ key, note: "é" }));
+    const cut = text.indexOf(Buffer.from("é")) + 1;
+    const parts = [text.subarray(0, 5), text.subarray(5, cut), text.subarray(cut)];
+    const chunked = Buffer.concat([
+      ...parts.flatMap((c) => [Buffer.from(`${c.length.toString(16)}\r\n`), c, Buffer.from("\r\n")]),
+      Buffer.from("0\r\n\r\n"),
+    ]);
+    const viaChunks = await rawCall("Transfer-Encoding: chunked\r\n", chunked);
+    expect(viaChunks.status).toBe(200);
+    expect(viaChunks.json.keyId).toBe(id);
+    // Exactly 16 KiB (the padding is JSON whitespace), then one byte more.
+    const plain = JSON.stringify({ key });
+    const full = Buffer.from(plain.slice(0, -1) + " ".repeat(16 * 1024 - plain.length) + "}");
+    expect(full.length).toBe(16 * 1024);
+    const atLimit = await rawCall(`Content-Length: ${full.length}\r\n`, full);
+    expect([atLimit.status, atLimit.json.keyId]).toEqual([200, id]);
+    const over = Buffer.concat([full, Buffer.from(" ")]);
+    const tooBig = await rawCall(`Content-Length: ${over.length}\r\n`, over);
+    expect(tooBig.status).toBe(413);
+    expect((tooBig.json.error as { code: string }).code).toBe("payload_too_large");
   });
 });
 
