@@ -602,8 +602,27 @@ export const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 /** One round: the baseline, the target, the baseline again (the same processes). */
 export type Round = { before: Row; row: Row; after: Row; ratio: number; cpuRatio: number | null };
 
-/** A target measured in rounds against its baseline: the median round's ratio is the figure. */
-export type Paired = { rounds: Round[] };
+/**
+ * A target measured in rounds against its baseline: the median round's ratio
+ * is the figure. `discarded`: rounds measured again because their baseline
+ * moved too much (MAX_DRIFT); they stay in the table, marked.
+ */
+export type Paired = { rounds: Round[]; discarded: Round[]; ran: Row[] };
+
+/**
+ * BENCH_MAX_DRIFT (default 0.2): a round whose two baseline runs differ by
+ * more than this share of their mean measured the machine's drift more than
+ * the target (this machine's speed doubles or halves within seconds), so it
+ * is measured again, on the same processes, at most BENCH_RETRIES (default 2)
+ * more times; after that the last attempt counts as it is. The rule looks at
+ * the baseline alone, so it cannot favour the target. 0 keeps every round.
+ */
+export const MAX_DRIFT = Number(process.env.BENCH_MAX_DRIFT ?? 0.2);
+export const RETRIES = Math.max(0, Number(process.env.BENCH_RETRIES ?? 2));
+
+/** How far a round's two baseline runs are apart, as a share of their mean. */
+export const baselineDrift = (r: Pick<Round, "before" | "after">) =>
+  Math.abs(rps(r.before) - rps(r.after)) / mean(rps(r.before), rps(r.after));
 
 /**
  * Rounds of baseline, target, baseline; each round's ratio is the target's
@@ -619,23 +638,40 @@ export async function measurePaired(
   rounds = ROUNDS,
 ): Promise<Paired> {
   const pick = (t: Target | ((round: number) => Target), i: number) => (typeof t === "function" ? t(i) : t);
-  const out: Round[] = [];
+  const out: Paired = { rounds: [], discarded: [], ran: [] };
   for (let i = 0; i < rounds; i++) {
     const t = pick(target, i);
     const b = pick(baseline, i);
-    const before = await measure(b, `${b.name} [for ${t.name}]`);
-    const row = await measure(t, rounds > 1 ? `${t.name} #${i + 1}` : t.name);
-    const after = await measure(b, `${b.name} [for ${t.name}]`);
-    const cpu = [row, before, after].map(perCpu);
-    out.push({
-      before,
-      row,
-      after,
-      ratio: rps(row) / mean(rps(before), rps(after)),
-      cpuRatio: cpu.every((v) => v) ? cpu[0]! / mean(cpu[1]!, cpu[2]!) : null,
-    });
+    for (let attempt = 0; ; attempt++) {
+      const before = await measure(b, `${b.name} [for ${t.name}]`);
+      const row = await measure(t, rounds > 1 ? `${t.name} #${i + 1}` : t.name);
+      const after = await measure(b, `${b.name} [for ${t.name}]`);
+      const cpu = [row, before, after].map(perCpu);
+      const round: Round = {
+        before,
+        row,
+        after,
+        ratio: rps(row) / mean(rps(before), rps(after)),
+        cpuRatio: cpu.every((v) => v) ? cpu[0]! / mean(cpu[1]!, cpu[2]!) : null,
+      };
+      const drift = baselineDrift(round);
+      if (MAX_DRIFT <= 0 || drift <= MAX_DRIFT || attempt >= RETRIES) {
+        out.rounds.push(round);
+        out.ran.push(before, row, after);
+        if (MAX_DRIFT > 0 && drift > MAX_DRIFT)
+          say(`bench: ${row.name}: the baseline still moved ${fmt(drift * 100)} % — kept (BENCH_RETRIES ${RETRIES})`);
+        break;
+      }
+      const mark = (r: Row): Row => ({ ...r, name: `${r.name} — discarded` });
+      out.discarded.push(round);
+      out.ran.push(mark(before), mark(row), mark(after));
+      say(
+        `bench: ${row.name}: discarded (ratio ${round.ratio.toFixed(2)}), its baseline moved ${fmt(drift * 100)} % ` +
+          `(> BENCH_MAX_DRIFT ${MAX_DRIFT}); measuring it again`,
+      );
+    }
   }
-  return { rounds: out };
+  return out;
 }
 
 /**
@@ -675,7 +711,7 @@ export async function measureSharedCore(
 
 /** A paired measurement's runs in the order they ran. */
 export function pairedRows(p: Paired): Row[] {
-  return p.rounds.flatMap((r) => [r.before, r.row, r.after]);
+  return p.ran;
 }
 
 export const median = (xs: number[]) => {
@@ -690,8 +726,12 @@ export function pairedMedian(p: Paired): number {
 
 /** `0.87 (rounds 0.84 0.87 0.91)`: the median ratio, then each round's. */
 export function pairedRatio(p: Paired): string {
-  const rounds = p.rounds.length > 1 ? ` (rounds ${p.rounds.map((r) => r.ratio.toFixed(2)).join(" ")})` : "";
-  return `${pairedMedian(p).toFixed(2)}${rounds}`;
+  const rounds = p.rounds.length > 1 ? `rounds ${p.rounds.map((r) => r.ratio.toFixed(2)).join(" ")}` : "";
+  const gone = p.discarded.length
+    ? `${p.discarded.length} discarded for drift: ${p.discarded.map((r) => r.ratio.toFixed(2)).join(" ")}`
+    : "";
+  const notes = [rounds, gone].filter(Boolean).join("; ");
+  return `${pairedMedian(p).toFixed(2)}${notes ? ` (${notes})` : ""}`;
 }
 
 /** The same per server CPU-second ("n/a" without /proc). */
