@@ -8,10 +8,11 @@
 // any unknown or repeated parameter, DPoP, assertions, a client that isn't
 // allowed the grant, a wrong or missing secret, a throttled client, a
 // resource other than ours. Errors are therefore always the library's.
-import { createPrivateKey, randomBytes, sign, type KeyObject } from "node:crypto";
+import { createPrivateKey, randomFillSync, sign, type KeyObject } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { parse as parseQuery } from "node:querystring";
 import type { JWK } from "jose";
+import { answerLater } from "../access/write-batch";
 import { hashSecret } from "../credentials/format";
 import { hashesEqual, type ClientMetadata } from "./adapter";
 import { ACCESS_TOKEN_TTL } from "./provider";
@@ -42,13 +43,38 @@ export type FastPathDeps = {
 const SECRET_METHODS = new Set(["client_secret_basic", "client_secret_post"]);
 const ALLOWED_PARAMS = new Set(["grant_type", "scope", "resource", "client_id", "client_secret"]);
 
-const RESPONSE_HEADERS = {
-  "content-type": "application/json; charset=utf-8",
-  "cache-control": "no-store",
-  "access-control-allow-origin": "*",
-  "access-control-expose-headers": "WWW-Authenticate",
-  vary: "Origin",
-};
+// The library's response headers, as a raw list (content-length appended per answer).
+const RESPONSE_HEADERS = [
+  "content-type",
+  "application/json; charset=utf-8",
+  "cache-control",
+  "no-store",
+  "access-control-allow-origin",
+  "*",
+  "access-control-expose-headers",
+  "WWW-Authenticate",
+  "vary",
+  "Origin",
+];
+
+// jti values: 32 CSPRNG bytes each (43 base64url characters, as the library's),
+// taken from a pool filled 128 tokens at a time — one randomBytes() call per
+// token cost ~4 % of the endpoint's CPU (bench/README.md, session 11). Each
+// byte is used once; a jti is public (it is in the token) and the pool holds
+// no secret.
+const JTI_BYTES = 32;
+const jtiPool = Buffer.alloc(JTI_BYTES * 128);
+let jtiOffset = jtiPool.length;
+
+function newJti(): string {
+  if (jtiOffset === jtiPool.length) {
+    randomFillSync(jtiPool);
+    jtiOffset = 0;
+  }
+  const jti = jtiPool.toString("base64url", jtiOffset, jtiOffset + JTI_BYTES);
+  jtiOffset += JTI_BYTES;
+  return jti;
+}
 
 /** RFC 6749 §2.3.1: Basic credentials are form-urlencoded before base64. */
 function basicCredentials(header: string): { id: string; secret: string } | null {
@@ -119,14 +145,18 @@ export async function tryClientCredentials(
   const scopes = scopeParam ? [...new Set(scopeParam.split(" "))].filter((s) => allowed.has(s)) : [];
   const scope = scopes.length > 0 ? scopes.join(" ") : undefined;
 
+  // Claims in the library's order. Absent ones are undefined, which
+  // JSON.stringify leaves out: one object shape for every token (conditional
+  // spreads made a new shape per combination, and V8 took its slow paths to
+  // build and to serialize them: ~6 % of the endpoint's CPU).
   const iat = Math.floor(Date.now() / 1000);
-  const claims: Record<string, unknown> = {
-    ...(client.org_id ? { org_id: client.org_id } : {}),
-    jti: randomBytes(32).toString("base64url").slice(0, 43),
+  const claims = {
+    org_id: client.org_id || undefined,
+    jti: newJti(),
     sub: client.client_id,
     iat,
     exp: iat + ACCESS_TOKEN_TTL,
-    ...(scope ? { scope } : {}),
+    scope,
     client_id: client.client_id,
     iss: deps.issuer,
     aud: deps.audience,
@@ -136,11 +166,11 @@ export async function tryClientCredentials(
   const text = JSON.stringify({
     access_token: `${input}.${signature.toString("base64url")}`,
     expires_in: ACCESS_TOKEN_TTL,
-    ...(scope ? { scope } : {}),
+    scope,
     token_type: "Bearer",
   });
-  res.writeHead(200, { ...RESPONSE_HEADERS, "content-length": Buffer.byteLength(text) });
-  res.end(text);
+  // Written with the other answers of this event-loop turn, as the data plane's (lib/access/write-batch.ts).
+  answerLater(res, 200, [...RESPONSE_HEADERS, "content-length", String(Buffer.byteLength(text))], text);
   return true;
 }
 

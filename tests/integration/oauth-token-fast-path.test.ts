@@ -158,6 +158,34 @@ describe("client_credentials fast path", () => {
     expect(d).toMatchObject({ allow: true, code: "VALID" });
   });
 
+  it("answers many requests at once, each with its own token: jti unique across pool refills", async () => {
+    const c = await newClient();
+    const jtis = new Set<string>();
+    const fastBefore = answeredBy.filter((w) => w === "fast").length;
+    // 300 tokens, 50 in flight at a time: more than two refills of the 128-token jti pool,
+    // and answers queued together in one event-loop turn.
+    for (let batch = 0; batch < 6; batch++) {
+      const answers = await Promise.all(
+        Array.from({ length: 50 }, () =>
+          fetch(`${base}${OAUTH_ROUTES.token}`, {
+            method: "POST",
+            headers: { "content-type": "application/x-www-form-urlencoded", authorization: basic(c) },
+            body: "grant_type=client_credentials&scope=read:profile",
+          }).then(async (res) => ({ status: res.status, json: (await res.json()) as { access_token: string } })),
+        ),
+      );
+      for (const { status, json } of answers) {
+        expect(status).toBe(200);
+        const claims = claimsOf(json.access_token);
+        expect(claims.client_id).toBe(c.clientId);
+        expect(claims.jti).toMatch(/^[A-Za-z0-9_-]{43}$/);
+        jtis.add(claims.jti as string);
+      }
+    }
+    expect(jtis.size).toBe(300);
+    expect(answeredBy.filter((w) => w === "fast").length - fastBefore).toBe(300);
+  });
+
   it("client_secret_post clients, and the previous secret during a rotation's grace", async () => {
     const c = await newClient({ tokenEndpointAuthMethod: "client_secret_post" });
     const post = `grant_type=client_credentials&client_id=${c.clientId}&client_secret=${c.clientSecret}`;
