@@ -2,7 +2,8 @@
 // its answer is queued and written, with every other answer decided in the
 // same event-loop turn, when the turn's I/O callbacks are done (setImmediate
 // runs right after the poll phase). Gateway mode's proxied answers go the same
-// way: what arrived from the upstream in a turn is written at its end.
+// way: what arrived from the upstream in a turn is written at its end. So do
+// the OAuth token endpoint's fast path answers (lib/oauth/token-fast-path.ts).
 //
 // Why: after node:http's own JavaScript, the largest per-call cost here is the
 // kernel's. Each write to a loopback or LAN socket runs the receiver's TCP
