@@ -168,12 +168,20 @@ export async function stopChild(child: ChildProcess) {
 }
 
 /** The bare node:http ceiling (bench/bare-server.mjs); `readBody`: it also reads and JSON.parses POST bodies. */
+/**
+ * BENCH_NODE_ARGS="--perf-basic-prof …": extra node flags for every measured
+ * server, Gatehouse and bare alike, so two profiles compare like with like.
+ */
+function diagnosisArgs(): string[] {
+  return (process.env.BENCH_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
+}
+
 export function startBare(
   name: string,
   port: number,
   opts: { readBody?: boolean; batchWrites?: boolean } = {},
 ): ChildProcess {
-  const [cmd, args] = pinned(0, process.execPath, [path.join(ROOT, "bench/bare-server.mjs")]);
+  const [cmd, args] = pinned(0, process.execPath, [...diagnosisArgs(), path.join(ROOT, "bench/bare-server.mjs")]);
   return start(name, cmd, args, {
     ...process.env,
     PORT: String(port),
@@ -215,8 +223,7 @@ export function startGatehouse(opts: {
   if (!opts.args?.includes("--gateway")) ensureNextBuild();
   const nodeArgs = ["--import", "tsx"];
   if (opts.profile && CPU_PROF) nodeArgs.push("--cpu-prof", `--cpu-prof-dir=${path.resolve(CPU_PROF)}`);
-  // BENCH_NODE_ARGS="--trace-gc …": extra node flags for the Gatehouse processes (diagnosis).
-  if (process.env.BENCH_NODE_ARGS) nodeArgs.push(...process.env.BENCH_NODE_ARGS.split(/\s+/).filter(Boolean));
+  nodeArgs.push(...diagnosisArgs());
   const full = [...nodeArgs, path.join(ROOT, "server.ts"), ...(opts.args ?? [])];
   const [cmd, args] = opts.core === undefined ? [process.execPath, full] : pinned(opts.core, process.execPath, full);
   const env: NodeJS.ProcessEnv = {
