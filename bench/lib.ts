@@ -167,7 +167,6 @@ export async function stopChild(child: ChildProcess) {
   clearTimeout(timer);
 }
 
-/** The bare node:http ceiling (bench/bare-server.mjs); `readBody`: it also reads and JSON.parses POST bodies. */
 /**
  * BENCH_NODE_ARGS="--perf-basic-prof …": extra node flags for every measured
  * server, Gatehouse and bare alike, so two profiles compare like with like.
@@ -176,6 +175,7 @@ function diagnosisArgs(): string[] {
   return (process.env.BENCH_NODE_ARGS ?? "").split(/\s+/).filter(Boolean);
 }
 
+/** The bare node:http ceiling (bench/bare-server.mjs); `readBody`: it also reads and JSON.parses POST bodies. */
 export function startBare(
   name: string,
   port: number,
